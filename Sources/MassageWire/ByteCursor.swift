@@ -1,0 +1,106 @@
+/// Little-endian writing into, and reading from, a raw frame buffer.
+///
+/// Sizes are checked by the callers before they write or read (every payload is at
+/// most 55 bytes by construction, and the decoder checks each payload's exact length
+/// first), so these stay branch-free on the hot path.
+@usableFromInline
+struct ByteWriter {
+    @usableFromInline var bytes: RawFrameBytes
+    @usableFromInline var count: Int
+
+    @inlinable init() {
+        bytes = InlineArray(repeating: 0)
+        count = 0
+    }
+
+    @inlinable mutating func u8(_ value: UInt8) {
+        bytes[count] = value
+        count += 1
+    }
+
+    @inlinable mutating func u16(_ value: UInt16) {
+        u8(UInt8(truncatingIfNeeded: value))
+        u8(UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    @inlinable mutating func i16(_ value: Int16) { u16(UInt16(bitPattern: value)) }
+
+    @inlinable mutating func u32(_ value: UInt32) {
+        u16(UInt16(truncatingIfNeeded: value))
+        u16(UInt16(truncatingIfNeeded: value >> 16))
+    }
+
+    @inlinable mutating func u64(_ value: UInt64) {
+        u32(UInt32(truncatingIfNeeded: value))
+        u32(UInt32(truncatingIfNeeded: value >> 32))
+    }
+
+    @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
+        u8(UInt8(truncatingIfNeeded: values.count))
+        for i in 0..<values.count { u16(values[i]) }
+    }
+
+    @inlinable mutating func text(_ value: ShortText) {
+        u8(UInt8(truncatingIfNeeded: value.count))
+        for i in 0..<value.count { u8(value[i]) }
+    }
+}
+
+@usableFromInline
+struct ByteReader {
+    @usableFromInline let bytes: RawFrameBytes
+    @usableFromInline var offset: Int
+    @usableFromInline let end: Int
+
+    @inlinable init(_ bytes: RawFrameBytes, from start: Int, to end: Int) {
+        self.bytes = bytes
+        offset = start
+        self.end = end
+    }
+
+    @inlinable var remaining: Int { end - offset }
+
+    @inlinable mutating func u8() -> UInt8 {
+        let value = bytes[offset]
+        offset += 1
+        return value
+    }
+
+    @inlinable mutating func u16() -> UInt16 {
+        let low = UInt16(u8())
+        return low | UInt16(u8()) << 8
+    }
+
+    @inlinable mutating func i16() -> Int16 { Int16(bitPattern: u16()) }
+
+    @inlinable mutating func u32() -> UInt32 {
+        let low = UInt32(u16())
+        return low | UInt32(u16()) << 16
+    }
+
+    @inlinable mutating func u64() -> UInt64 {
+        let low = UInt64(u32())
+        return low | UInt64(u32()) << 32
+    }
+
+    /// A count byte and that many u16s, which must fill exactly the rest of the
+    /// payload; nil when the count exceeds `n` or the lengths disagree.
+    @inlinable mutating func listToEnd<let n: Int>(_: FixedList<n, UInt16>.Type) -> FixedList<n, UInt16>? {
+        guard remaining >= 1 else { return nil }
+        let count = Int(u8())
+        guard count <= n, remaining == 2 * count else { return nil }
+        var list = FixedList<n, UInt16>()
+        for _ in 0..<count { list.append(u16()) }
+        return list
+    }
+
+    /// A length byte and that many bytes of text; nil when too long or past the end.
+    @inlinable mutating func text() -> ShortText? {
+        guard remaining >= 1 else { return nil }
+        let length = Int(u8())
+        guard length <= WireLimits.maxTextLength, remaining >= length else { return nil }
+        var text = ShortText()
+        for _ in 0..<length { text.append(u8()) }
+        return text
+    }
+}

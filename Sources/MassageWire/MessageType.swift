@@ -1,0 +1,63 @@
+/// The `type` byte of a frame (PROTOCOL.md section 4). Host → device types are
+/// 0x01–0x3F, device → host 0x81–0xBF.
+public enum MessageType: UInt8, Sendable {
+    case hello = 0x01
+    case setOutputs = 0x02
+    case stop = 0x03
+    case heartbeat = 0x04
+    case getStatus = 0x05
+    case setConfig = 0x06
+    case getConfig = 0x07
+    case clearFault = 0x08
+    case getInfo = 0x09
+    case info = 0x81
+    case status = 0x82
+    case matReport = 0x83
+    case fault = 0x84
+    case ack = 0x85
+    case nak = 0x86
+    case config = 0x87
+
+    /// True for the types a host sends to a device.
+    public var isHostToDevice: Bool { rawValue < 0x80 }
+
+    /// True for commands a device acknowledges with Ack or Nak, which a host retries
+    /// with the same sequence number until answered (PROTOCOL.md section 5).
+    public var isAcknowledged: Bool {
+        switch self {
+        case .stop, .setConfig, .clearFault: true
+        default: false
+        }
+    }
+}
+
+#if !hasFeature(Embedded)
+extension MessageType: CustomStringConvertible {
+    /// The name PROTOCOL.md and the test vectors use.
+    public var description: String {
+        switch self {
+        case .hello: "Hello"
+        case .setOutputs: "SetOutputs"
+        case .stop: "Stop"
+        case .heartbeat: "Heartbeat"
+        case .getStatus: "GetStatus"
+        case .setConfig: "SetConfig"
+        case .getConfig: "GetConfig"
+        case .clearFault: "ClearFault"
+        case .getInfo: "GetInfo"
+        case .info: "Info"
+        case .status: "Status"
+        case .matReport: "MatReport"
+        case .fault: "Fault"
+        case .ack: "Ack"
+        case .nak: "Nak"
+        case .config: "Config"
+        }
+    }
+}
+#endif
+
+#if !hasFeature(Embedded)
+// Host only: `allCases` is an Array, which allocates.
+extension MessageType: CaseIterable {}
+#endif
