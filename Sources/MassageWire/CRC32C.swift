@@ -10,7 +10,7 @@ public struct CRC32C: Sendable {
 
     /// The register value after feeding a frame followed by its own correct CRC
     /// (little-endian): a receiver can check a frame in one pass by comparing to this.
-    public static let residue: UInt32 = 0x4867_4BC7
+    public static let residue: UInt32 = 0xB798_B438
 
     public init() {}
 

@@ -1,0 +1,56 @@
+import MassageWire
+import PropertyBased
+import Testing
+
+@Suite struct FrameTests {
+    static let entropy = Gen.uint8().array(of: 0...120)
+
+    @Test func everyMessageRoundTrips() async {
+        await propertyCheck(count: 2000, input: Self.entropy) { bytes in
+            var source = Entropy(bytes)
+            let frame = source.frame()
+            let wire = Array(frame.encoded())
+            #expect(wire.count <= WireLimits.maxWireFrame)
+            #expect(wire.last == 0)
+            #expect(!wire.dropLast().contains(0), "only the delimiter is zero")
+            let (events, _) = decodeAll(wire)
+            #expect(events == [.frame(frame)])
+        }
+    }
+
+    @Test func fieldsRoundTrip() async {
+        await propertyCheck(count: 500, input: Self.entropy) { bytes in
+            var source = Entropy(bytes)
+            let message = source.message()
+            let fields = Dictionary(uniqueKeysWithValues: message.fields.map { ($0.name, $0.value) })
+            #expect(fields.count == message.fields.count, "field names are unique")
+            // Text fields are stored as bytes; only valid UTF-8 survives a trip through String.
+            if case .info(.identity(let identity)) = message,
+               [identity.vendor, identity.model, identity.serial].contains(where: { ShortText(text: $0.text) != $0 }) {
+                return
+            }
+            #expect((try? Message(type: message.type, fields: fields)) == message)
+        }
+    }
+
+    @Test func fieldErrorsNameTheField() {
+        #expect(throws: FieldError("SetOutputs: missing field lease_ms")) {
+            try Message(type: .setOutputs, fields: ["heater_setpoint": .number(0), "intensity": .numbers([])])
+        }
+        #expect(throws: FieldError("SetOutputs.lease_ms: 70000 is outside 0...65535")) {
+            try Message(type: .setOutputs, fields: ["lease_ms": .number(70000), "heater_setpoint": .number(0), "intensity": .numbers([])])
+        }
+        #expect(throws: FieldError("Heartbeat: unknown field x")) {
+            try Message(type: .heartbeat, fields: ["x": .number(1)])
+        }
+    }
+
+    @Test func largestFrameFillsOneUSBPacket() {
+        let outputs = FixedList<16, UInt16>((0..<16).map { UInt16($0) * 60 + 1 })!
+        let status = Status(state: .running, faults: .none, temperature: 385, heaterSetpoint: 400, heaterDuty: 40,
+                            uptimeMicroseconds: 0x0123_4567_89AB_CDEF, framesBad: 1, framesDropped: 2, dose: 1234,
+                            outputs: outputs)
+        let wire = Frame(sequence: 255, message: .status(status)).encoded()
+        #expect(wire.count == 64)
+    }
+}
