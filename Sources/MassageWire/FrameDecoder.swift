@@ -18,6 +18,9 @@ public struct FrameDecoder: Sendable {
     /// Bad frames counted so far (every `.error` event).
     public private(set) var framesBad: Int = 0
 
+    /// Bytes received since the last 0x00: a frame still in flight, or garbage.
+    public var pendingByteCount: Int { count }
+
     public init() {
         buffer = InlineArray(repeating: 0)
         count = 0

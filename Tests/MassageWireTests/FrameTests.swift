@@ -47,7 +47,7 @@ import Testing
 
     @Test func largestFrameFillsOneUSBPacket() {
         let outputs = FixedList<16, UInt16>((0..<16).map { UInt16($0) * 60 + 1 })!
-        let status = Status(state: .running, faults: .none, temperature: 385, heaterSetpoint: 400, heaterDuty: 40,
+        let status = Status(state: .running, faults: FaultSet(), temperature: 385, heaterSetpoint: 400, heaterDuty: 40,
                             uptimeMicroseconds: 0x0123_4567_89AB_CDEF, framesBad: 1, framesDropped: 2, dose: 1234,
                             outputs: outputs)
         let wire = Frame(sequence: 255, message: .status(status)).encoded()

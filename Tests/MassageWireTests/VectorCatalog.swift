@@ -69,7 +69,7 @@ enum VectorCatalog {
                        placement: .ring, angle: 9000, x: 0, y: 35, acceleration: 1250, spinUpMilliseconds: 80))))),
             Vector("status", "Status of a running 4-motor device at 38.5 °C",
                    Frame(sequence: 11, message: .status(Status(
-                       state: .running, faults: .none, temperature: 385, heaterSetpoint: 400, heaterDuty: 35,
+                       state: .running, faults: FaultSet(), temperature: 385, heaterSetpoint: 400, heaterDuty: 35,
                        uptimeMicroseconds: 12_345_678, framesBad: 1, framesDropped: 0, dose: 250,
                        outputs: list([600, 0, 600, 0]))))),
             Vector("status_no_sensor", "Status with a latched sensor fault and no temperature reading",
@@ -88,7 +88,7 @@ enum VectorCatalog {
             Vector("config", "Config: heater cap 41.0 °C", Frame(sequence: 5, message: .config(ConfigEntry(key: .heaterCap, value: 410)))),
             Vector("largest_frame", "The largest frame: Status for 16 actuators, 64 bytes on the wire",
                    Frame(sequence: 255, message: .status(Status(
-                       state: .running, faults: .none, temperature: 401, heaterSetpoint: 410, heaterDuty: 100,
+                       state: .running, faults: FaultSet(), temperature: 401, heaterSetpoint: 410, heaterDuty: 100,
                        uptimeMicroseconds: 0x00FF_FFFF_FFFF, framesBad: 0xFFFF, framesDropped: 0xFFFF, dose: 40000,
                        outputs: list((0..<16).map { UInt16($0) * 66 + 10 }))))),
         ]

@@ -4,7 +4,7 @@ public struct FaultSet: RawRepresentable, Hashable, Sendable {
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// No faults.
-    public static let none = FaultSet(rawValue: 0)
+    public init() { rawValue = 0 }
 
     public var isEmpty: Bool { rawValue == 0 }
     public func contains(_ other: FaultSet) -> Bool { rawValue & other.rawValue == other.rawValue }

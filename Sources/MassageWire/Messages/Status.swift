@@ -29,7 +29,7 @@ public struct Status: Equatable, Sendable {
     /// The intensity each motor is driven at now, per mille.
     public var outputs: Intensities
 
-    public init(state: DeviceState, faults: FaultSet = .none, temperature: Int16 = Status.noTemperature,
+    public init(state: DeviceState, faults: FaultSet = FaultSet(), temperature: Int16 = Status.noTemperature,
                 heaterSetpoint: UInt16 = 0, heaterDuty: UInt8 = 0, uptimeMicroseconds: UInt64,
                 framesBad: UInt16 = 0, framesDropped: UInt16 = 0, dose: UInt16 = 0,
                 outputs: Intensities = Intensities()) {
