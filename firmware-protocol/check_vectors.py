@@ -36,11 +36,8 @@ CRC32C_INIT = 0xFFFFFFFF
 CRC32C_XOROUT = 0xFFFFFFFF
 CRC32C_CHECK = 0xE3069283  # CRC-32C("123456789")
 
-# What the spec's one-pass check sees after a frame *and* its little-endian CRC.
-# NOTE: PROTOCOL.md 2.2 states these two constants the other way round; the
-# values below are what the algorithm above actually produces (the register
-# before the final XOR is 0xB798B438, the same "residue" the CRC catalogues
-# list for CRC-32/ISCSI). The self-test checks them.
+# What the one-pass check of 2.2 sees after a frame *and* its little-endian CRC
+# (the register value is the "residue" CRC catalogues list for CRC-32/ISCSI).
 CRC32C_RESIDUE_REGISTER = 0xB798B438   # register, before the final XOR
 CRC32C_RESIDUE_FINAL = 0x48674BC7      # crc32c(frame ++ crc), after the XOR
 
@@ -196,10 +193,12 @@ def to_wire(raw: bytes) -> bytes:
 #             is a field
 #   Switch  - the rest of the payload depends on an earlier field (Info section)
 #
-# "Structural" checks (a count or text length out of its range, Hello's
-# min > max, MatReport's zone range) make a payload malformed. Value ranges that
-# the device answers with Nak(out of range) (lease_ms = 0, intensity > 1000, an
-# unknown config key...) are NOT checked here: the codec passes them up.
+# Structural checks make a payload malformed: the length, a count or text length
+# out of its range, and the values section 4 itself calls malformed (Hello's
+# min > max, an Info/GetInfo section, layout, placement or Status state not in
+# its list, MatReport's zone range...). Value ranges that the device answers with
+# Nak(out of range) (lease_ms = 0, intensity > 1000, an unknown config key...) are
+# NOT checked here: the codec passes them up.
 # ---------------------------------------------------------------------------
 
 class MalformedPayload(Exception):
@@ -244,9 +243,14 @@ def _pack(kind: str, value: Any, name: str) -> bytes:
 class Scalar:
     name: str
     kind: str
+    allowed: Optional[range] = None  # values outside it are malformed
 
-    def decode(self, r: _Reader, fields: dict, strict: bool) -> None:
-        fields[self.name] = r.read(INT_FORMATS[self.kind])
+    def decode(self, r: _Reader, fields: dict) -> None:
+        value = r.read(INT_FORMATS[self.kind])
+        if self.allowed is not None and value not in self.allowed:
+            raise MalformedPayload(f"{self.name} {value} not in "
+                                   f"{self.allowed.start}..{self.allowed.stop - 1}")
+        fields[self.name] = value
 
     def encode(self, fields: dict, used: List[str]) -> bytes:
         used.append(self.name)
@@ -260,9 +264,9 @@ class Counted:
     min_count: int
     max_count: int
 
-    def decode(self, r: _Reader, fields: dict, strict: bool) -> None:
+    def decode(self, r: _Reader, fields: dict) -> None:
         count = r.read("<B")
-        if strict and not self.min_count <= count <= self.max_count:
+        if not self.min_count <= count <= self.max_count:
             raise MalformedPayload(f"count {count} outside {self.min_count}..{self.max_count}")
         fields[self.name] = [r.read(INT_FORMATS[self.kind]) for _ in range(count)]
 
@@ -283,9 +287,9 @@ class Text:
     name: str
     max_bytes: int = 16
 
-    def decode(self, r: _Reader, fields: dict, strict: bool) -> None:
+    def decode(self, r: _Reader, fields: dict) -> None:
         length = r.read("<B")
-        if strict and length > self.max_bytes:
+        if length > self.max_bytes:
             raise MalformedPayload(f"{self.name}_length {length} > {self.max_bytes}")
         raw = r.read_bytes(length)
         try:
@@ -293,9 +297,7 @@ class Text:
         except UnicodeDecodeError:
             # PROTOCOL.md does not list bad UTF-8 as malformed, but the field is
             # "UTF-8" and a string is what the fields dict must carry.
-            if strict:
-                raise MalformedPayload(f"{self.name} is not UTF-8") from None
-            fields[self.name] = raw.decode("utf-8", "replace")
+            raise MalformedPayload(f"{self.name} is not UTF-8") from None
 
     def encode(self, fields: dict, used: List[str]) -> bytes:
         used.append(self.name)
@@ -313,14 +315,13 @@ class Switch:
     selector: str                      # an earlier field
     cases: Dict[int, Tuple[Any, ...]]  # selector value -> layout of the rest
 
-    def decode(self, r: _Reader, fields: dict, strict: bool) -> None:
+    def decode(self, r: _Reader, fields: dict) -> None:
         layout = self.cases.get(fields[self.selector])
         if layout is None:
-            # No known layout, so no length can be right: malformed even when
-            # not strict (this also keeps garbage recovery from accepting it).
+            # No known layout, so no length can be right.
             raise MalformedPayload(f"unknown {self.selector} {fields[self.selector]}")
         for element in layout:
-            element.decode(r, fields, strict)
+            element.decode(r, fields)
 
     def encode(self, fields: dict, used: List[str]) -> bytes:
         key = _get(fields, self.selector)
@@ -336,7 +337,7 @@ def _get(fields: dict, name: str) -> Any:
     return fields[name]
 
 
-def u8(name): return Scalar(name, "u8")
+def u8(name, allowed=None): return Scalar(name, "u8", allowed)
 def u16(name): return Scalar(name, "u16")
 def u32(name): return Scalar(name, "u32")
 def u64(name): return Scalar(name, "u64")
@@ -351,6 +352,12 @@ MAX_ZONES_PER_REPORT = 22
 def _check_hello(f: dict) -> Optional[str]:
     if f["min_version"] > f["max_version"]:
         return "min_version > max_version"
+    return None
+
+
+def _check_info(f: dict) -> Optional[str]:
+    if f["section"] in (0, 1) and f["index"] != 0:
+        return f"index {f['index']} for section {f['section']} (must be 0)"
     return None
 
 
@@ -370,14 +377,15 @@ class Message:
 
 INFO_DEVICE = (
     u8("protocol_version"), u8("firmware_major"), u8("firmware_minor"),
-    u8("firmware_patch"), u8("actuator_count"), u8("layout"), u8("mat_zone_count"),
+    u8("firmware_patch"), u8("actuator_count", range(MAX_ACTUATORS + 1)),
+    u8("layout", range(4)), u8("mat_zone_count", range(MAX_MAT_ZONES + 1)),
     u16("heater_cap"), u16("heater_cap_limit"), u16("max_output_rate_hz"),
     u16("watchdog_ms"), u16("max_lease_ms"), u16("status_period_ms"),
     u16("mat_period_ms"), u16("dose_limit"),
 )
 INFO_IDENTITY = (Text("vendor"), Text("model"), Text("serial"))
 INFO_ACTUATOR = (
-    u8("placement"), u16("angle"), i16("x"), i16("y"), u16("acceleration"),
+    u8("placement", range(3)), u16("angle"), i16("x"), i16("y"), u16("acceleration"),
     u16("spin_up_ms"),
 )
 
@@ -392,12 +400,13 @@ MESSAGES: Tuple[Message, ...] = (
     Message(0x06, "SetConfig", (u8("key"), u32("value"))),
     Message(0x07, "GetConfig", (u8("key"),)),
     Message(0x08, "ClearFault", ()),
-    Message(0x09, "GetInfo", (u8("section"), u8("index"))),
+    Message(0x09, "GetInfo", (u8("section", range(3)), u8("index"))),
     # device -> host
     Message(0x81, "Info", (u8("section"), u8("index"),
                            Switch("section", {0: INFO_DEVICE, 1: INFO_IDENTITY,
-                                              2: INFO_ACTUATOR}))),
-    Message(0x82, "Status", (u8("state"), u16("faults"), i16("temperature"),
+                                              2: INFO_ACTUATOR})),
+            _check_info),
+    Message(0x82, "Status", (u8("state", range(4)), u16("faults"), i16("temperature"),
                              u16("heater_setpoint"), u8("heater_duty"),
                              u64("uptime_us"), u16("frames_bad"),
                              u16("frames_dropped"), u16("dose"),
@@ -414,16 +423,15 @@ MESSAGES_BY_CODE = {m.code: m for m in MESSAGES}
 MESSAGES_BY_NAME = {m.name: m for m in MESSAGES}
 
 
-def decode_payload(msg: Message, payload: bytes, strict: bool = True) -> dict:
-    """Payload -> fields dict (section 8 format). With strict=False only the
-    length is judged (what garbage recovery calls "payload length is right")."""
+def decode_payload(msg: Message, payload: bytes) -> dict:
+    """Payload -> fields dict (section 8 format), or MalformedPayload."""
     r = _Reader(payload)
     fields: dict = {}
     for element in msg.layout:
-        element.decode(r, fields, strict)
+        element.decode(r, fields)
     if r.pos != len(payload):
         raise MalformedPayload(f"{len(payload) - r.pos} bytes left over")
-    if strict and msg.check:
+    if msg.check:
         reason = msg.check(fields)
         if reason:
             raise MalformedPayload(reason)
@@ -491,17 +499,9 @@ def interpret(raw: RawFrame) -> Frame:
     return Frame(raw.version, msg.name, raw.seq, fields)
 
 
-def plausible(raw: RawFrame) -> bool:
-    """The extra test a suffix must pass in garbage recovery: version 1, a known
-    type, and a payload length that is right for that type."""
-    msg = MESSAGES_BY_CODE.get(raw.type)
-    if raw.version != PROTOCOL_VERSION or msg is None:
-        return False
-    try:
-        decode_payload(msg, raw.payload, strict=False)
-    except MalformedPayload:
-        return False
-    return True
+def judge(collected: bytes) -> Frame:
+    """Steps 2-8 of section 2.4 on the (non-empty) bytes before a 0x00."""
+    return interpret(parse_raw(collected))
 
 
 # ---------------------------------------------------------------------------
@@ -514,55 +514,60 @@ class Receiver:
 
     def __init__(self) -> None:
         self._collected = bytearray()
-        self._overflowed = False  # "too long" is counted once per run
+        self._too_long = False  # more than 63 bytes since the last 0x00
 
     def feed(self, data: bytes) -> Iterator[Any]:
         for byte in data:
-            if byte == DELIMITER:
-                collected = bytes(self._collected)
-                self._collected.clear()
-                self._overflowed = False
-                yield from self._end_of_frame(collected)
+            if byte != DELIMITER:
+                self._collected.append(byte)
+                if len(self._collected) > MAX_COLLECTED:
+                    # Keep the newest 63 bytes: a good frame at the end of a run
+                    # of garbage is then still whole when its 0x00 arrives.
+                    del self._collected[0]
+                    self._too_long = True
                 continue
-            self._collected.append(byte)
-            if len(self._collected) > MAX_COLLECTED:
-                # Keep the newest 63 bytes: a good frame at the end of a run of
-                # garbage is then still complete when its 0x00 arrives. The kept
-                # window is judged like any collected bytes at that 0x00, so
-                # garbage before a frame shorter than 63 encoded bytes also counts
-                # one bad frame there (read literally; PROTOCOL.md 2.4 is silent).
-                del self._collected[0]
-                if not self._overflowed:
-                    self._overflowed = True
-                    yield FrameError("too_long")
+            collected, too_long = bytes(self._collected), self._too_long
+            self._collected.clear()
+            self._too_long = False
+            yield from self._end_of_frame(collected, too_long)
 
-    def _end_of_frame(self, collected: bytes) -> Iterator[Any]:
+    def _end_of_frame(self, collected: bytes, too_long: bool) -> Iterator[Any]:
+        if too_long:
+            # Counted once, first; then the kept bytes may still hold a frame,
+            # whole or glued to the garbage, but their failure is not counted.
+            yield FrameError("too_long")
+            try:
+                yield judge(collected)
+            except FrameError:
+                recovered = self._recover(collected)
+                if recovered is not None:
+                    yield recovered
+            return
         if not collected:
             return  # step 1: empty frame, means nothing
         try:
             raw = parse_raw(collected)  # steps 2-4
         except FrameError as whole_failure:
+            # Possibly garbage ++ COBS(frame): one bad frame, then maybe a frame.
+            yield whole_failure
             recovered = self._recover(collected)
-            yield whole_failure  # the garbage counts as one bad frame
-            if recovered is None:
-                return
-            raw = recovered
+            if recovered is not None:
+                yield recovered
+            return
         try:
-            yield interpret(raw)  # steps 5-8
+            yield interpret(raw)  # steps 5-8; these failures have a good header
         except FrameError as e:
             yield e
 
     @staticmethod
-    def _recover(collected: bytes) -> Optional[RawFrame]:
-        """Longest suffix first; the first that passes steps 2-4 and looks like
-        a version-1 frame of a known type with the right length wins."""
+    def _recover(collected: bytes) -> Optional[Frame]:
+        """Suffix search, longest suffix first: the first that passes steps 2-7
+        (so a version-1 frame of a known type, well formed) is the frame."""
         for start in range(1, len(collected)):
             try:
-                raw = parse_raw(collected[start:])
+                return judge(collected[start:])
             except FrameError:
                 continue
-            if plausible(raw):
-                return raw
         return None
 
 
@@ -636,12 +641,15 @@ def check_vector(vector: Any) -> Optional[str]:
     """Returns None if the vector passes, else what differed."""
     if not isinstance(vector, dict):
         raise VectorError("not a JSON object")
-    for key in ("name", "wire", "expect"):
+    for key in ("name", "wire", "expect", "exact_encoding"):
         if key not in vector:
             raise VectorError(f"missing `{key}`")
     wire_hex = vector["wire"]
     if not isinstance(wire_hex, str) or not HEX_RE.fullmatch(wire_hex):
         raise VectorError("`wire` is not lowercase hex")
+    exact = vector["exact_encoding"]
+    if not isinstance(exact, bool):
+        raise VectorError("`exact_encoding` is not a boolean")
     expect = vector["expect"]
     validate_expect(expect)
     wire = bytes.fromhex(wire_hex)
@@ -650,15 +658,21 @@ def check_vector(vector: Any) -> Optional[str]:
     if got != expect:
         return "decode: " + describe_difference(expect, got)
 
-    # One frame and nothing else: the wire is also the exact encoder output.
-    if len(expect) == 1 and "frame" in expect[0]:
+    # Section 8: exact_encoding is true exactly when `expect` is one frame and
+    # `wire` is the encoder's output for it. Check both directions.
+    single_frame = len(expect) == 1 and "frame" in expect[0]
+    if exact and not single_frame:
+        return "exact_encoding is true but expect is not exactly one frame"
+    if single_frame:
         f = expect[0]["frame"]
         try:
             encoded = encode_frame(Frame(f["version"], f["type"], f["seq"], f["fields"]))
         except EncodeError as e:
             return f"encode: {e}"
-        if encoded != wire:
+        if exact and encoded != wire:
             return f"encode: expected wire {wire_hex}, encoder gave {encoded.hex()}"
+        if not exact and encoded == wire:
+            return "exact_encoding is false but wire is exactly the encoding of its frame"
     return None
 
 
@@ -896,6 +910,13 @@ def self_test_cases() -> List[Tuple[str, Any]]:
             (0x81, b"\x01\x00\x01\xff\x00\x00"),             # vendor not UTF-8
             (0x83, b"\x00" * 8 + b"\x3c\x05" + b"\x00" * 10),  # zones 60..64
             (0x83, b"\x00" * 8 + b"\x00\x00"),               # MatReport count 0
+            (0x09, b"\x03\x00"),                             # GetInfo section 3
+            (0x81, b"\x01\x01\x00\x00\x00"),                 # Identity, index 1
+            (0x81, b"\x00\x00" + bytes(5) + b"\x04" + bytes(17)),  # Device, layout 4
+            (0x81, b"\x00\x00" + bytes(4) + b"\x11" + bytes(18)),  # 17 actuators
+            (0x81, b"\x00\x00" + bytes(6) + b"\x41" + bytes(16)),  # 65 mat zones
+            (0x81, b"\x02\x00\x03" + bytes(10)),              # placement 3
+            (0x82, b"\x04" + bytes(22)),                      # Status state 4
         ]
         for type_code, payload in bad:
             _expect_errors(_raw_wire(1, type_code, 0, payload), "malformed_payload")
@@ -919,14 +940,16 @@ def self_test_cases() -> List[Tuple[str, Any]]:
     def _():
         hello = SAMPLE_FRAMES[0]
         got = receive_all(b"\x55" * 100 + encode_frame(hello))
-        assert [list(e)[0] for e in got] == ["error", "error", "frame"], got
-        assert got[0] == {"error": "too_long"} and got[2] == hello.to_json(), got
+        assert got == [{"error": "too_long"}, hello.to_json()], got
         # A 63-byte encoded frame fills the window exactly: nothing else to count.
         status = next(f for f in SAMPLE_FRAMES if f.type == "Status")
         got = receive_all(b"\x55" * 10 + encode_frame(status))
         assert got == [{"error": "too_long"}, status.to_json()], got
-        _expect_errors(b"\x55" * 500 + b"\x00", "too_long", "malformed_cobs")
-        _expect_errors(b"\x55" * 64, "too_long")  # counted before any 0x00
+        _expect_errors(b"\x55" * 500 + b"\x00", "too_long")
+        _expect_errors(b"\x55" * 64)  # counted only when its 0x00 arrives
+        # A kept window that fails steps 5-7 is not counted a second time.
+        status_v2 = _raw_wire(2, 0x82, 0, b"\x01" * MAX_PAYLOAD)  # 63 bytes + 0x00
+        _expect_errors(b"\x55" * 10 + status_v2, "too_long")
 
     @case("encoder refuses what a receiver would reject")
     def _():

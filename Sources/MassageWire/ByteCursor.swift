@@ -94,13 +94,14 @@ struct ByteReader {
         return list
     }
 
-    /// A length byte and that many bytes of text; nil when too long or past the end.
+    /// A length byte and that many bytes of UTF-8; nil when too long, past the end, or
+    /// not valid UTF-8.
     @inlinable mutating func text() -> ShortText? {
         guard remaining >= 1 else { return nil }
         let length = Int(u8())
         guard length <= WireLimits.maxTextLength, remaining >= length else { return nil }
         var text = ShortText()
         for _ in 0..<length { text.append(u8()) }
-        return text
+        return text.isValidUTF8 ? text : nil
     }
 }

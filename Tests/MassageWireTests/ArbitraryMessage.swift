@@ -27,9 +27,15 @@ struct Entropy {
         return list
     }
 
+    /// Text of 1- to 4-byte characters, at most 16 bytes of UTF-8.
     mutating func text() -> ShortText {
+        let characters = ["a", "Z", "7", " ", "-", "é", "ß", "→", "温", "𝄞"]
         var text = ShortText()
-        for _ in 0..<below(WireLimits.maxTextLength + 1) { text.append(u8()) }
+        for _ in 0..<below(WireLimits.maxTextLength + 1) {
+            let utf8 = Array(characters[below(characters.count)].utf8)
+            guard text.count + utf8.count <= WireLimits.maxTextLength else { break }
+            for byte in utf8 { text.append(byte) }
+        }
         return text
     }
 

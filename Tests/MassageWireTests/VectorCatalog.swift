@@ -85,6 +85,11 @@ enum VectorCatalog {
             Vector("ack", "Ack of a Stop", Frame(sequence: 1, message: .ack(ackedType: MessageType.stop.rawValue))),
             Vector("nak", "Nak of a SetOutputs: fault latched",
                    Frame(sequence: 7, message: .nak(Nak(rejectedType: MessageType.setOutputs.rawValue, reason: .faultLatched)))),
+            Vector("info_identity_utf8", "Info identity with multi-byte UTF-8 and an empty serial",
+                   Frame(sequence: 24, message: .info(.identity(DeviceIdentity(
+                       vendor: ShortText(text: "Müller & Söhne") ?? ShortText(),
+                       model: ShortText(text: "温 → 𝄞") ?? ShortText(),
+                       serial: ShortText()))))),
             Vector("config", "Config: heater cap 41.0 °C", Frame(sequence: 5, message: .config(ConfigEntry(key: .heaterCap, value: 410)))),
             Vector("largest_frame", "The largest frame: Status for 16 actuators, 64 bytes on the wire",
                    Frame(sequence: 255, message: .status(Status(
@@ -94,6 +99,7 @@ enum VectorCatalog {
         ]
 
         let good = Array(setOutputs.encoded())
+        let largest = vectors.first { $0.name == "largest_frame" } ?? vectors[0]
         var flipped = good
         flipped[2] ^= 0x10  // the type byte: a data byte in COBS terms, so only the CRC can catch it
         vectors += [
@@ -115,6 +121,18 @@ enum VectorCatalog {
             Vector("malformed_payload", "A Hello with 3 payload bytes instead of 2: Nak(malformed)",
                    wire: wire(type: 0x01, sequence: 19, payload: [1, 1, 1]),
                    expect: [.error(.malformedPayload(FrameHeader(version: 1, type: 0x01, sequence: 19)))]),
+            Vector("set_outputs_count_mismatch", "SetOutputs saying 3 intensities but carrying 2: malformed",
+                   wire: wire(type: 0x02, sequence: 20, payload: [0xC8, 0x00, 0x00, 0x00, 3, 0xE8, 0x03, 0xE8, 0x03]),
+                   expect: [.error(.malformedPayload(FrameHeader(version: 1, type: 0x02, sequence: 20)))]),
+            Vector("mat_report_no_zones", "MatReport with a zone count of 0: malformed",
+                   wire: wire(type: 0x83, sequence: 21, payload: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                   expect: [.error(.malformedPayload(FrameHeader(version: 1, type: 0x83, sequence: 21)))]),
+            Vector("get_info_unknown_section", "GetInfo for section 3, which does not exist: malformed",
+                   wire: wire(type: 0x09, sequence: 22, payload: [3, 0]),
+                   expect: [.error(.malformedPayload(FrameHeader(version: 1, type: 0x09, sequence: 22)))]),
+            Vector("identity_invalid_utf8", "Info identity whose vendor is an overlong UTF-8 form (C0 AF): malformed",
+                   wire: wire(type: 0x81, sequence: 23, payload: [1, 0, 2, 0xC0, 0xAF, 0, 0]),
+                   expect: [.error(.malformedPayload(FrameHeader(version: 1, type: 0x81, sequence: 23)))]),
             Vector("garbage_before_frame", "Garbage with no 0x00, glued to a good frame: one bad frame, then the frame",
                    wire: [0x13, 0x37, 0xC0, 0xFF, 0xEE] + good, expect: [.error(.badCRC), .frame(setOutputs)]),
             Vector("garbage_delimited", "Garbage ended by a 0x00, then a good frame",
@@ -129,6 +147,8 @@ enum VectorCatalog {
             Vector("too_long_glued", "80 non-zero bytes glued to a good frame: too long, and the frame is still found",
                    wire: [UInt8](repeating: 0x55, count: 80) + Array(heartbeat.encoded()),
                    expect: [.error(.tooLong), .frame(heartbeat)]),
+            Vector("too_long_exact_frame", "20 garbage bytes glued to the largest frame: the 63 bytes kept are exactly that frame",
+                   wire: [UInt8](repeating: 0x77, count: 20) + largest.wire, expect: [.error(.tooLong)] + largest.expect),
         ]
         return vectors
     }
