@@ -66,6 +66,15 @@ public typealias ShortText = FixedList<16, UInt8>
 // Host only: Collection's default methods (map, Array(...)) allocate, and Embedded
 // builds are checked with -no-allocations. Firmware code indexes 0 ..< count instead.
 extension FixedList: RandomAccessCollection {
+    /// The elements as one buffer: lets generic byte loops (`FrameDecoder.feed`) read
+    /// them in place instead of copying the whole inline storage for every element.
+    @inlinable
+    public func withContiguousStorageIfAvailable<R>(
+        _ body: (UnsafeBufferPointer<Element>) throws -> R
+    ) rethrows -> R? {
+        try storage.span.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[..<_count])) }
+    }
+
     /// A list holding `elements`, or nil when there are more than `capacity` of them.
     public init?<S: Sequence<Element>>(_ elements: S, filler: Element) {
         self.init(filler: filler)

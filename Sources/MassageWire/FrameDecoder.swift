@@ -30,7 +30,12 @@ public struct FrameDecoder: Sendable {
     /// Feeds bytes; `handle` is called for every frame or error they complete, in order.
     @inlinable
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, _ handle: (DecodeEvent) -> Void) {
-        for byte in bytes { push(byte, handle) }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            for byte in buffer { push(byte, handle) }
+        }
+        if done == nil {
+            for byte in bytes { push(byte, handle) }
+        }
     }
 
     /// Feeds one byte.
