@@ -5,6 +5,7 @@ let package = Package(
     name: "massage-control",
     products: [
         .library(name: "MassageWire", targets: ["MassageWire"]),
+        .library(name: "MassageFirmware", targets: ["MassageFirmware"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
     dependencies: [
@@ -15,6 +16,10 @@ let package = Package(
         // The wire protocol: framing, CRC-32C, messages. No Foundation, no existentials,
         // fixed-size storage: the same files compile for microcontrollers (Embedded Swift).
         .target(name: "MassageWire"),
+
+        // The reference device core: a step function with every device-side safety rule.
+        // Embedded-Swift clean and allocation-free, like MassageWire.
+        .target(name: "MassageFirmware", dependencies: ["MassageWire"]),
 
         // System libraries, found through pkg-config; Debian package names for the hint.
         .systemLibrary(
@@ -45,6 +50,13 @@ let package = Package(
             name: "MassageWireTests",
             dependencies: [
                 "MassageWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "MassageFirmwareTests",
+            dependencies: [
+                "MassageFirmware",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -1,0 +1,67 @@
+import MassageWire
+
+/// The device's configuration (PROTOCOL.md 4.19): what SetConfig changes and GetConfig
+/// reads. Every value is kept inside its range; `set` refuses anything else.
+public struct FirmwareConfig: Sendable {
+    public private(set) var watchdogMilliseconds: UInt32 = 500
+    public private(set) var heaterCap: UInt32 = 410
+    public private(set) var statusPeriodMilliseconds: UInt32 = 100
+    public private(set) var matPeriodMilliseconds: UInt32 = 50
+    public private(set) var heatSessionLimitSeconds: UInt32 = 1800
+    public private(set) var doseLimit: UInt32 = 400
+    public private(set) var slewPerSecond: UInt32 = 10_000
+
+    /// The highest `heaterCap` allowed, from the profile.
+    let heaterCapLimit: UInt32
+
+    public init(heaterCapLimit: UInt16) {
+        self.heaterCapLimit = UInt32(min(heaterCapLimit, FirmwareLimits.absoluteHeaterCap))
+        heaterCap = min(heaterCap, self.heaterCapLimit)
+    }
+
+    /// The value of `key`, or nil for a key this firmware does not have.
+    public func value(of key: ConfigKey) -> UInt32? {
+        switch key {
+        case .watchdogMilliseconds: watchdogMilliseconds
+        case .heaterCap: heaterCap
+        case .statusPeriodMilliseconds: statusPeriodMilliseconds
+        case .matPeriodMilliseconds: matPeriodMilliseconds
+        case .heatSessionLimitSeconds: heatSessionLimitSeconds
+        case .doseLimit: doseLimit
+        case .slewPerSecond: slewPerSecond
+        default: nil
+        }
+    }
+
+    /// Sets `key` to `value`; false (and nothing changed) for an unknown key or a value
+    /// outside the key's range.
+    public mutating func set(_ key: ConfigKey, to value: UInt32) -> Bool {
+        func periodIsValid(_ v: UInt32) -> Bool { v == 0 || (10...5000).contains(v) }
+        switch key {
+        case .watchdogMilliseconds:
+            guard (100...2000).contains(value) else { return false }
+            watchdogMilliseconds = value
+        case .heaterCap:
+            guard value >= 300, value <= heaterCapLimit else { return false }
+            heaterCap = value
+        case .statusPeriodMilliseconds:
+            guard periodIsValid(value) else { return false }
+            statusPeriodMilliseconds = value
+        case .matPeriodMilliseconds:
+            guard periodIsValid(value) else { return false }
+            matPeriodMilliseconds = value
+        case .heatSessionLimitSeconds:
+            guard (60...1800).contains(value) else { return false }
+            heatSessionLimitSeconds = value
+        case .doseLimit:
+            guard (1...400).contains(value) else { return false }
+            doseLimit = value
+        case .slewPerSecond:
+            guard (100...100_000).contains(value) else { return false }
+            slewPerSecond = value
+        default:
+            return false
+        }
+        return true
+    }
+}
