@@ -61,6 +61,13 @@ let package = Package(
             name: "massagectlTests",
             dependencies: ["massagectl"]
         ),
+        .testTarget(
+            name: "MassageSimulatorTests",
+            dependencies: [
+                "MassageSimulator",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
     ]
 )
 
