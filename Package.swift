@@ -40,6 +40,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // The simulated device's physics: motors, heater, temperature sensor, pressure mat.
+        // Foundation-free, no allocation when stepping; the firmware core, clock and
+        // transports join it later.
+        .target(
+            name: "MassageSimulator",
+            dependencies: ["MassageWire"]
+        ),
+
         .executableTarget(
             name: "massage-bench",
             dependencies: ["MassageWire"],
@@ -63,6 +72,13 @@ let package = Package(
         .testTarget(
             name: "massagectlTests",
             dependencies: ["massagectl"]
+        ),
+        .testTarget(
+            name: "MassageSimulatorTests",
+            dependencies: [
+                "MassageSimulator",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
     ]
 )
