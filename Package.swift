@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "MassageWire", targets: ["MassageWire"]),
         .library(name: "MassageFirmware", targets: ["MassageFirmware"]),
+        .library(name: "MassageSimulator", targets: ["MassageSimulator"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
     dependencies: [
@@ -41,12 +42,12 @@ let package = Package(
             ]
         ),
 
-        // The simulated device's physics: motors, heater, temperature sensor, pressure mat.
-        // Foundation-free, no allocation when stepping; the firmware core, clock and
-        // transports join it later.
+        // The simulated device: the firmware core around physical models (motors, heater,
+        // temperature sensor, pressure mat), injectable faults, and the transports another
+        // process talks to it through (in-memory, UNIX socket, pty).
         .target(
             name: "MassageSimulator",
-            dependencies: ["MassageWire"]
+            dependencies: ["MassageWire", "MassageFirmware"]
         ),
 
         .executableTarget(

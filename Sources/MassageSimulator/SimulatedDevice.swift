@@ -33,7 +33,7 @@ public struct SimulatedDevice: Sendable {
     /// A device of `profile`; `seed` fixes every random draw (noise, faults), so the same
     /// inputs give the same run.
     public init(profile: SimulatorProfile, seed: UInt64 = 1, faults: FaultPlan = FaultPlan(),
-                tick: UInt64 = 1000, bodyScript: BodyScript = .default) {
+                tick: UInt64 = 1000, bodyScript: BodyScript = .default, heaterStartTemperature: Double? = nil) {
         self.profile = profile
         self.faults = faults
         self.tick = max(1, tick)
@@ -43,7 +43,7 @@ public struct SimulatedDevice: Sendable {
             MotorModel(spinUpMilliseconds: device.actuators[i].spinUpMilliseconds)
         }
         // A handheld is pressed onto skin: the heater loses heat to it.
-        heater = device.hasHeater ? HeaterModel(skinContact: true) : nil
+        heater = device.hasHeater ? HeaterModel(skinContact: true, surfaceTemperature: heaterStartTemperature) : nil
         sensor = TemperatureSensor(seed: seed &+ 0x5E_45)
         if let shape = profile.matShape {
             mat = MatModel(rows: shape.rows, columns: shape.columns, script: bodyScript, seed: seed &+ 0x3A7)
