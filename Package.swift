@@ -28,6 +28,13 @@ let package = Package(
             providers: [.apt(["libgpiod-dev"])]
         ),
 
+        // The device simulator: firmware core, physical models and the byte transports
+        // (in-memory, UNIX socket, pseudo-terminal) through which host processes reach it.
+        .target(
+            name: "MassageSimulator",
+            dependencies: ["MassageWire"]
+        ),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
