@@ -56,6 +56,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MassageSimulatorTests",
+            dependencies: ["MassageSimulator"]
+        ),
+        .testTarget(
             name: "massagectlTests",
             dependencies: ["massagectl"]
         ),
