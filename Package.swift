@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageSimulator", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +52,7 @@ let package = Package(
 
         .executableTarget(
             name: "massage-bench",
-            dependencies: ["MassageWire"],
+            dependencies: ["MassageWire", "MassageFirmware", "MassageSimulator"],
             path: "Benchmarks/massage-bench"
         ),
 
