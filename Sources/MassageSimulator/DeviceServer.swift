@@ -32,7 +32,9 @@ public final class DeviceServer: Sendable {
 
     /// Runs `device` until `stop()` or until `duration` µs of simulated time have passed;
     /// returns the device as it ended. Throws when the port fails for good.
-    public func run(_ device: SimulatedDevice, duration: UInt64? = nil) throws(PortError) -> SimulatedDevice {
+    /// `shouldStop` is asked every tick too (a signal flag, say).
+    public func run(_ device: SimulatedDevice, duration: UInt64? = nil,
+                    shouldStop: () -> Bool = { false }) throws(PortError) -> SimulatedDevice {
         var device = device
         var observer = DeviceObserver()
         var incoming: [UInt8] = []
@@ -44,8 +46,8 @@ public final class DeviceServer: Sendable {
         var deadline = start
         var linkWasUp = true
 
-        while !stopRequested.load(ordering: .relaxed) {
-            while let event = port.poll() { log(event.description) }
+        while !stopRequested.load(ordering: .relaxed) && !shouldStop() {
+            while let event = port.poll() { log("\(DeviceObserver.stamp(device.now)) \(event.description)") }
             incoming.removeAll(keepingCapacity: true)
             if try port.readAvailable(into: &incoming) > 0 { device.hostSend(incoming) }
 
