@@ -39,6 +39,7 @@ let benchmarks: [Benchmark] = allBenchmarks()
 func allBenchmarks() -> [Benchmark] {
     [
         WireBenchmark.benchmark,
+        SimulatorBenchmark.benchmark,
     ]
 }
 
