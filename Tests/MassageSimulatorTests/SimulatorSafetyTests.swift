@@ -14,6 +14,7 @@ import Testing
         #expect(device.core.faults.isEmpty, "faults: \(device.core.faults)")
         #expect(device.core.heaterTarget == 410)
         #expect(device.maxSurfaceTemperature <= 41.0, "peak \(device.maxSurfaceTemperature) °C")
+        print("figure: 60 °C setpoint for 10 min: peak surface \(device.maxSurfaceTemperature) °C (cap 41.0)")
         // And the test means something: the surface did get close to the cap.
         #expect(device.heater.map { $0.surfaceTemperature > 40.0 } == true,
                 "surface only reached \(device.heater?.surfaceTemperature ?? .nan) °C")
@@ -32,6 +33,7 @@ import Testing
         #expect(host.device.outputs.heaterDuty == 0)
         // The element heated blind until then: how far is the figure to watch.
         #expect(host.device.maxSurfaceTemperature < 43.0, "peak \(host.device.maxSurfaceTemperature) °C")
+        print("figure: sensor detached at 38 °C: runaway latched after \(detectedAfter) s, peak surface \(host.device.maxSurfaceTemperature) °C")
     }
 
     @Test(arguments: [(FaultPlanKind.open, UInt8(2)), (FaultPlanKind.shorted, UInt8(2)), (FaultPlanKind.stuckMotor, UInt8(7))])
