@@ -5,17 +5,26 @@
 /// first), so these stay branch-free on the hot path.
 @usableFromInline
 struct ByteWriter {
-    @usableFromInline var bytes: RawFrameBytes
+    /// The frame as it will go on the wire. The raw frame is written from index 1: index
+    /// 0 is COBS's first code byte, so `Frame.encoded()` can encode in place.
+    @usableFromInline var bytes: InlineArray<64, UInt8>
+    /// Where the next byte goes: 1 + the raw bytes written so far.
     @usableFromInline var count: Int
 
     @inlinable init() {
         bytes = InlineArray(repeating: 0)
-        count = 0
+        count = 1
     }
 
+    /// The raw bytes written so far.
+    @inlinable var rawCount: Int { count &- 1 }
+
     @inlinable mutating func u8(_ value: UInt8) {
-        bytes[count] = value
-        count += 1
+        // Unchecked: the largest raw frame is 62 bytes (header, payload ≤ 55 bytes as the
+        // FixedList capacities bound every message, CRC), so `count` stays ≤ 63 < 64.
+        assert(count < 64, "ByteWriter: frame longer than the protocol allows")
+        bytes[unchecked: count] = value
+        count &+= 1
     }
 
     @inlinable mutating func u16(_ value: UInt16) {
@@ -37,32 +46,48 @@ struct ByteWriter {
 
     @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
         u8(UInt8(truncatingIfNeeded: values.count))
-        for i in 0..<values.count { u16(values[i]) }
+        // Unchecked: i < values.count ≤ n.
+        for i in 0..<values.count { u16(values.storage[unchecked: i]) }
     }
 
     @inlinable mutating func text(_ value: ShortText) {
         u8(UInt8(truncatingIfNeeded: value.count))
-        for i in 0..<value.count { u8(value[i]) }
+        // Unchecked: i < value.count ≤ 16.
+        for i in 0..<value.count { u8(value.storage[unchecked: i]) }
     }
 }
 
+/// Reads a raw frame (after COBS) that it holds itself: the decoder COBS-decodes
+/// straight into `bytes`, so the frame is never copied between decoding, the CRC check
+/// and reading the payload.
 @usableFromInline
 struct ByteReader {
-    @usableFromInline let bytes: RawFrameBytes
+    @usableFromInline var bytes: RawFrameBytes
     @usableFromInline var offset: Int
-    @usableFromInline let end: Int
+    @usableFromInline var end: Int
 
-    @inlinable init(_ bytes: RawFrameBytes, from start: Int, to end: Int) {
-        self.bytes = bytes
-        offset = start
-        self.end = end
+    /// An empty reader, to be filled through `bytes`.
+    @inlinable init() {
+        bytes = InlineArray(repeating: 0)
+        offset = 0
+        end = 0
     }
 
-    @inlinable var remaining: Int { end - offset }
+    @inlinable init(_ bytes: RawFrameBytes) {
+        self.bytes = bytes
+        offset = 0
+        end = 0
+    }
+
+    @inlinable var remaining: Int { end &- offset }
 
     @inlinable mutating func u8() -> UInt8 {
-        let value = bytes[offset]
-        offset += 1
+        // Unchecked: `Frame.decode` sets 0 ≤ offset ≤ end ≤ 62, and every reader of a
+        // payload checks `remaining` before it reads (exact lengths for fixed payloads,
+        // counts against the rest for lists and texts).
+        assert(offset >= 0 && offset < end && end <= bytes.count, "ByteReader: read past the payload")
+        let value = bytes[unchecked: offset]
+        offset &+= 1
         return value
     }
 
@@ -89,9 +114,10 @@ struct ByteReader {
         guard remaining >= 1 else { return nil }
         let count = Int(u8())
         guard count <= n, remaining == 2 * count else { return nil }
-        var list = FixedList<n, UInt16>()
-        for _ in 0..<count { list.append(u16()) }
-        return list
+        var storage = InlineArray<n, UInt16>(repeating: 0)
+        // Unchecked: i < count ≤ n.
+        for i in 0..<count { storage[unchecked: i] = u16() }
+        return FixedList(storage: storage, count: count)
     }
 
     /// A length byte and that many bytes of UTF-8; nil when too long, past the end, or

@@ -95,4 +95,85 @@ public enum COBS {
         }
         return write
     }
+
+    /// COBS-encodes, where they lie, the `count` raw bytes at `bytes[1 ... count]`
+    /// (count < 254, so no 254-byte blocks): index 0 gets the first code byte, each 0x00
+    /// the distance to the next 0x00 (or to the end), and index `count + 1` the 0x00
+    /// delimiter. Returns the length on the wire, `count + 2`.
+    @inlinable
+    static func encodeInPlace<let m: Int>(_ bytes: inout InlineArray<m, UInt8>, count: Int) -> Int {
+        precondition(count >= 0 && count < 254 && count + 2 <= m, "COBS.encodeInPlace: buffer sizes")
+        // Every index below is in 0 ... count + 1 < m (checked above): unchecked.
+        var span = bytes.mutableSpan
+        var code = 0
+        var i = 1
+        #if !hasFeature(Embedded)
+        // Eight bytes per step: only the 0x00 bytes cost anything. A byte's own patch
+        // only ever writes an earlier 0x00 (or index 0), never one not yet loaded.
+        let end = count &+ 1
+        var word: UInt64 = 0
+        var mask: UInt64 = 0
+        while end &- i >= 8 || (i < end && count >= 8) {
+            if end &- i >= 8 {
+                word = span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self)
+                mask = zeroByteMask(UInt64(littleEndian: word))
+                i &+= 8
+            } else {
+                // The last, partial word: load the eight bytes ending at `end` and drop
+                // those already seen (end - 8 ≥ 1 here: count ≥ 8).
+                word = span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: end &- 8, as: UInt64.self)
+                mask = zeroByteMask(UInt64(littleEndian: word)) & (~0 << (8 &* UInt64(i &- (end &- 8))))
+                i = end
+            }
+            let base = i &- 8
+            while mask != 0 {
+                let zero = base &+ mask.trailingZeroBitCount >> 3
+                span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+                code = zero
+                mask &= mask &- 1
+            }
+        }
+        #endif
+        while i <= count {
+            if span[unchecked: i] == 0 {
+                span[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
+                code = i
+            }
+            i &+= 1
+        }
+        span[unchecked: code] = UInt8(truncatingIfNeeded: count &+ 1 &- code)
+        span[unchecked: count &+ 1] = 0
+        return count &+ 2
+    }
+
+    /// Decodes one frame of the stream, `input[start ..< end]` without its delimiter,
+    /// into `output` from index 0; exactly `decode(_:from:to:into:)` for input that holds
+    /// no 0x00 (the caller split the stream at them) and is at most 254 bytes long.
+    ///
+    /// Such input is the raw frame shifted one place, with a code byte where each 0x00
+    /// was: copy it, then follow the chain of code bytes and write their 0x00s back. A
+    /// code byte of 0xFF (a 254-byte block) always points past the end of input this
+    /// short, so every block but the last stands for a 0x00.
+    @inlinable
+    static func decodeFrame<let m: Int>(
+        _ input: Span<UInt8>, from start: Int, to end: Int, into output: inout InlineArray<m, UInt8>
+    ) -> Int? {
+        precondition(start >= 0 && start <= end && end <= input.count && end - start <= min(254, m + 1),
+                     "COBS.decodeFrame: range outside the input or the output")
+        guard start < end else { return 0 }
+        // Every read is in start ..< end, every write below end - start - 1 ≤ m (checked
+        // above): unchecked.
+        let length = end &- start &- 1
+        var out = output.mutableSpan
+        for i in 0..<length { out[unchecked: i] = input[unchecked: start &+ 1 &+ i] }
+        var code = start
+        while true {
+            let distance = Int(input[unchecked: code])
+            if distance == 0 { return nil }   // a 0x00 inside: the caller broke the contract
+            let next = code &+ distance
+            if next >= end { return next == end ? length : nil }
+            out[unchecked: next &- start &- 1] = 0
+            code = next
+        }
+    }
 }

@@ -19,43 +19,67 @@ public struct Frame: Equatable, Sendable {
     /// The frame as it goes on the wire: header, payload, CRC-32C, COBS, 0x00.
     @inlinable
     public func encoded() -> WireFrame {
-        var raw = ByteWriter()
-        raw.u8(version)
-        raw.u8(message.type.rawValue)
-        raw.u8(sequence)
-        message.writePayload(into: &raw)
+        // The raw frame is written from index 1 and COBS-encoded where it lies: no
+        // second buffer, no copy.
+        var writer = ByteWriter()
+        writer.u8(version)
+        writer.u8(message.type.rawValue)
+        writer.u8(sequence)
+        message.writePayload(into: &writer)
         var crc = CRC32C()
-        crc.update(raw.bytes, 0..<raw.count)
-        raw.u32(crc.value)
-
-        var wire = WireFrame(filler: 0)
-        let length = COBS.encode(raw.bytes, count: raw.count, into: &wire.storage)
-        wire.storage[length] = 0
-        wire.setCount(length + 1)
-        return wire
+        crc.update(writer.bytes, 1..<writer.count)
+        writer.u32(crc.value)
+        let length = COBS.encodeInPlace(&writer.bytes, count: writer.rawCount)
+        return WireFrame(storage: writer.bytes, count: length)
     }
 
     /// Decodes one raw frame (after COBS), checking length, CRC, version, type and
     /// payload in the order PROTOCOL.md section 2.4 gives.
     @inlinable
     public static func decode(raw: RawFrameBytes, count: Int) throws(FrameError) -> Frame {
+        var reader = ByteReader(raw)
+        return try decode(&reader, count: count)
+    }
+
+    /// Decodes one frame as it came off the wire: `bytes[start ..< end]`, COBS-encoded,
+    /// without its 0x00 delimiter. The bytes must hold no 0x00 and be at most
+    /// `WireLimits.maxEncodedFrame` long (what `FrameDecoder` passes). Errors come in the
+    /// order PROTOCOL.md section 2.4 gives, malformed COBS first.
+    @inlinable
+    static func decode(encoded bytes: Span<UInt8>, from start: Int, to end: Int) throws(FrameError) -> Frame {
+        var reader = ByteReader()
+        guard let count = COBS.decodeFrame(bytes, from: start, to: end, into: &reader.bytes) else {
+            throw .malformedCOBS
+        }
+        return try decode(&reader, count: count)
+    }
+
+    /// Decodes the raw frame `reader.bytes[0 ..< count]`.
+    @inlinable
+    static func decode(_ reader: inout ByteReader, count: Int) throws(FrameError) -> Frame {
         guard count >= WireLimits.minRawFrame else { throw .truncated(length: count) }
+        precondition(count <= WireLimits.maxRawFrame, "Frame.decode: count larger than a raw frame")
         var crc = CRC32C()
-        crc.update(raw, 0..<count)
+        crc.update(unchecked: reader.bytes.span, from: 0, to: count)
         guard crc.register == CRC32C.residue else { throw .badCRC }
-        let header = FrameHeader(version: raw[0], type: raw[1], sequence: raw[2])
+        // Unchecked: count ≥ 7, checked above.
+        let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
+                                 sequence: reader.bytes[unchecked: 2])
         guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
         guard let type = MessageType(rawValue: header.type) else { throw .unknownType(header) }
-        var reader = ByteReader(raw, from: WireLimits.headerSize, to: count - WireLimits.crcSize)
+        reader.offset = WireLimits.headerSize
+        reader.end = count &- WireLimits.crcSize
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }
         return Frame(version: header.version, sequence: header.sequence, message: message)
     }
 }
 
 extension FixedList {
-    @usableFromInline
-    mutating func setCount(_ newCount: Int) {
-        precondition(newCount >= 0 && newCount <= capacity)
-        _count = newCount
+    /// A list of the first `count` elements of `storage`.
+    @inlinable
+    init(storage: InlineArray<capacity, Element>, count: Int) {
+        precondition(count >= 0 && count <= capacity)
+        self.storage = storage
+        _count = count
     }
 }
