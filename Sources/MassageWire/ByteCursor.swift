@@ -46,8 +46,21 @@ struct ByteWriter {
 
     @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
         u8(UInt8(truncatingIfNeeded: values.count))
+        #if _endian(little)
+        // The wire is little-endian like this machine, so the list's storage is already
+        // its wire form: store all n slots in one fixed-size copy instead of a loop. The
+        // slots past `count` land where the CRC goes next or past the frame's end, and
+        // are overwritten or never read. Room for all n: checked here, and true of every
+        // message (a list is the last field, and the largest ends at byte 59 of 64).
+        precondition(count + 2 * n <= bytes.count, "ByteWriter.list: no room for the whole storage")
+        var span = bytes.mutableSpan
+        var raw = span.mutableBytes
+        raw.storeBytes(of: values.storage, toUncheckedByteOffset: count, as: InlineArray<n, UInt16>.self)
+        count &+= 2 &* values.count
+        #else
         // Unchecked: i < values.count ≤ n.
         for i in 0..<values.count { u16(values.storage[unchecked: i]) }
+        #endif
     }
 
     @inlinable mutating func text(_ value: ShortText) {
@@ -114,9 +127,19 @@ struct ByteReader {
         guard remaining >= 1 else { return nil }
         let count = Int(u8())
         guard count <= n, remaining == 2 * count else { return nil }
+        #if _endian(little)
+        // The payload is little-endian like this machine: load all n slots in one
+        // fixed-size copy (see `ByteWriter.list`). The slots past `count` take whatever
+        // bytes follow (the CRC, say); a FixedList never shows them. Room: checked here,
+        // and true of every message (the largest list ends at byte 58 of 62).
+        precondition(offset + 2 * n <= bytes.count, "ByteReader.listToEnd: no room for the whole storage")
+        let storage = bytes.span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: offset, as: InlineArray<n, UInt16>.self)
+        offset &+= 2 &* count
+        #else
         var storage = InlineArray<n, UInt16>(repeating: 0)
         // Unchecked: i < count ≤ n.
         for i in 0..<count { storage[unchecked: i] = u16() }
+        #endif
         return FixedList(storage: storage, count: count)
     }
 
