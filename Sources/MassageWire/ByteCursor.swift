@@ -75,7 +75,9 @@ struct ByteWriter {
 /// and reading the payload.
 @usableFromInline
 struct ByteReader {
-    @usableFromInline var bytes: RawFrameBytes
+    /// The raw frame from index 0; 64 bytes, not 62, because `COBS.copyFrame` copies up
+    /// to a whole encoded frame and its delimiter before it knows where the frame ends.
+    @usableFromInline var bytes: InlineArray<64, UInt8>
     @usableFromInline var offset: Int
     @usableFromInline var end: Int
 
@@ -86,19 +88,18 @@ struct ByteReader {
         end = 0
     }
 
-    @inlinable init(_ bytes: RawFrameBytes) {
-        self.bytes = bytes
-        offset = 0
-        end = 0
+    @inlinable init(_ raw: RawFrameBytes) {
+        self.init()
+        for i in 0..<raw.count { bytes[i] = raw[i] }
     }
 
     @inlinable var remaining: Int { end &- offset }
 
     @inlinable mutating func u8() -> UInt8 {
-        // Unchecked: `Frame.decode` sets 0 ≤ offset ≤ end ≤ 62, and every reader of a
+        // Unchecked: `Frame.decode` sets 0 ≤ offset ≤ end ≤ 58, and every reader of a
         // payload checks `remaining` before it reads (exact lengths for fixed payloads,
         // counts against the rest for lists and texts).
-        assert(offset >= 0 && offset < end && end <= bytes.count, "ByteReader: read past the payload")
+        assert(offset >= 0 && offset < end && end <= WireLimits.maxRawFrame, "ByteReader: read past the payload")
         let value = bytes[unchecked: offset]
         offset &+= 1
         return value
@@ -131,7 +132,7 @@ struct ByteReader {
         // The payload is little-endian like this machine: load all n slots in one
         // fixed-size copy (see `ByteWriter.list`). The slots past `count` take whatever
         // bytes follow (the CRC, say); a FixedList never shows them. Room: checked here,
-        // and true of every message (the largest list ends at byte 58 of 62).
+        // and true of every message (the largest list ends at byte 58 of 64).
         precondition(offset + 2 * n <= bytes.count, "ByteReader.listToEnd: no room for the whole storage")
         let storage = bytes.span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: offset, as: InlineArray<n, UInt16>.self)
         offset &+= 2 &* count

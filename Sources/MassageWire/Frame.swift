@@ -48,7 +48,16 @@ public struct Frame: Equatable, Sendable {
     @inlinable
     static func decode(encoded bytes: Span<UInt8>, from start: Int, to end: Int) throws(FrameError) -> Frame {
         var reader = ByteReader()
-        guard let count = COBS.decodeFrame(bytes, from: start, to: end, into: &reader.bytes) else {
+        if start < end { _ = COBS.copyFrame(bytes, from: start, to: end, into: &reader.bytes) }
+        return try decode(copied: bytes, from: start, to: end, into: &reader)
+    }
+
+    /// `decode(encoded:from:to:)` once `COBS.copyFrame` has copied the frame into `reader`.
+    @inlinable
+    static func decode(
+        copied bytes: Span<UInt8>, from start: Int, to end: Int, into reader: inout ByteReader
+    ) throws(FrameError) -> Frame {
+        guard let count = COBS.restoreZeros(bytes, from: start, to: end, into: &reader.bytes) else {
             throw .malformedCOBS
         }
         return try decode(&reader, count: count)
@@ -59,16 +68,23 @@ public struct Frame: Equatable, Sendable {
     static func decode(_ reader: inout ByteReader, count: Int) throws(FrameError) -> Frame {
         guard count >= WireLimits.minRawFrame else { throw .truncated(length: count) }
         precondition(count <= WireLimits.maxRawFrame, "Frame.decode: count larger than a raw frame")
+        // The CRC of everything before the last four bytes must equal them: the same
+        // test as feeding all `count` bytes and comparing with `CRC32C.residue`, four
+        // bytes shorter.
+        let crcStart = count &- WireLimits.crcSize
         var crc = CRC32C()
-        crc.update(unchecked: reader.bytes.span, from: 0, to: count)
-        guard crc.register == CRC32C.residue else { throw .badCRC }
+        crc.update(unchecked: reader.bytes.span, from: 0, to: crcStart)
+        // Unchecked: 0 ≤ crcStart and crcStart + 4 = count ≤ 62 (checked above).
+        let sent = UInt32(reader.bytes[unchecked: crcStart]) | UInt32(reader.bytes[unchecked: crcStart &+ 1]) << 8
+            | UInt32(reader.bytes[unchecked: crcStart &+ 2]) << 16 | UInt32(reader.bytes[unchecked: crcStart &+ 3]) << 24
+        guard crc.value == sent else { throw .badCRC }
         // Unchecked: count ≥ 7, checked above.
         let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
                                  sequence: reader.bytes[unchecked: 2])
         guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
         guard let type = MessageType(rawValue: header.type) else { throw .unknownType(header) }
         reader.offset = WireLimits.headerSize
-        reader.end = count &- WireLimits.crcSize
+        reader.end = crcStart
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }
         return Frame(version: header.version, sequence: header.sequence, message: message)
     }

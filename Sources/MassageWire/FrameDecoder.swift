@@ -46,17 +46,29 @@ public struct FrameDecoder: Sendable {
     mutating func feed(contiguous bytes: Span<UInt8>, _ handle: (DecodeEvent) -> Void) {
         var start = 0
         while start < bytes.count {
+            if count == 0 && !overflowed {
+                // Unchecked: start < bytes.count.
+                if bytes[unchecked: start] == 0 {
+                    start &+= 1   // an empty frame: nothing to report
+                    continue
+                }
+                // Copy out the next frame while looking for its end; when the 0x00 comes
+                // within 63 bytes, the frame is whole and decodes from the copy.
+                var reader = ByteReader()
+                let limit = min(bytes.count, start &+ WireLimits.maxEncodedFrame &+ 1)
+                let stop = COBS.copyFrame(bytes, from: start, to: limit, into: &reader.bytes)
+                if stop < limit {
+                    finishFrame(bytes, from: start, to: stop, copied: &reader, handle)
+                    start = stop &+ 1
+                    continue
+                }
+            }
+            // A frame begun in an earlier piece, one too long, or one not finished in
+            // this piece: through `buffer`, as `push` would.
             let zero = firstZero(in: bytes, from: start)
-            guard zero < bytes.count else {
-                append(bytes, from: start, to: zero)
-                return
-            }
-            if count == 0 && !overflowed && zero &- start <= WireLimits.maxEncodedFrame {
-                if zero > start { finishFrame(bytes, from: start, to: zero, handle) }
-            } else {
-                append(bytes, from: start, to: zero)
-                finishFrame(handle)
-            }
+            append(bytes, from: start, to: zero)
+            if zero == bytes.count { return }
+            finishFrame(handle)
             start = zero &+ 1
         }
     }
@@ -100,18 +112,22 @@ public struct FrameDecoder: Sendable {
         for i in (start &+ fitting)..<end { keepNewest(bytes[unchecked: i]) }
     }
 
-    /// Ends a frame that arrived whole, `bytes[start ..< end]`, with `buffer` empty.
-    @usableFromInline
-    mutating func finishFrame(_ bytes: Span<UInt8>, from start: Int, to end: Int, _ handle: (DecodeEvent) -> Void) {
-        let whole = Self.decode(bytes, from: start, to: end)
-        if let frame = whole.frame {
+    /// Ends a frame that arrived whole, `bytes[start ..< end]`, with `buffer` empty, once
+    /// `COBS.copyFrame` has copied it into `reader`.
+    @inlinable
+    mutating func finishFrame(
+        _ bytes: Span<UInt8>, from start: Int, to end: Int, copied reader: inout ByteReader,
+        _ handle: (DecodeEvent) -> Void
+    ) {
+        do throws(FrameError) {
+            let frame = try Frame.decode(copied: bytes, from: start, to: end, into: &reader)
             report(.frame(frame), handle)
-            return
+        } catch {
+            // Bad frames are rare: take them through `buffer`, which the recovery rules
+            // (suffix search, overflow) work on.
+            append(bytes, from: start, to: end)
+            finishFrame(handle)
         }
-        // Bad frames are rare: take them through `buffer`, which the recovery rules
-        // (suffix search, overflow) work on.
-        append(bytes, from: start, to: end)
-        finishFrame(handle)
     }
 
     @usableFromInline
