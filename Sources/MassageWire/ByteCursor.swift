@@ -16,9 +16,6 @@ struct ByteWriter {
         count = 1
     }
 
-    /// The raw bytes written so far.
-    @inlinable var rawCount: Int { count &- 1 }
-
     @inlinable mutating func u8(_ value: UInt8) {
         // Unchecked: the largest raw frame is 62 bytes (header, payload ≤ 55 bytes as the
         // FixedList capacities bound every message, CRC), so `count` stays ≤ 63 < 64.

@@ -96,56 +96,6 @@ public enum COBS {
         return write
     }
 
-    /// COBS-encodes, where they lie, the `count` raw bytes at `bytes[1 ... count]`
-    /// (count < 254, so no 254-byte blocks): index 0 gets the first code byte, each 0x00
-    /// the distance to the next 0x00 (or to the end), and index `count + 1` the 0x00
-    /// delimiter. Returns the length on the wire, `count + 2`.
-    @inlinable
-    static func encodeInPlace<let m: Int>(_ bytes: inout InlineArray<m, UInt8>, count: Int) -> Int {
-        precondition(count >= 0 && count < 254 && count + 2 <= m, "COBS.encodeInPlace: buffer sizes")
-        // Every index below is in 0 ... count + 1 < m (checked above): unchecked.
-        var span = bytes.mutableSpan
-        var code = 0
-        var i = 1
-        #if !hasFeature(Embedded)
-        // Eight bytes per step: only the 0x00 bytes cost anything. A byte's own patch
-        // only ever writes an earlier 0x00 (or index 0), never one not yet loaded.
-        let end = count &+ 1
-        var word: UInt64 = 0
-        var mask: UInt64 = 0
-        while end &- i >= 8 || (i < end && count >= 8) {
-            if end &- i >= 8 {
-                word = span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self)
-                mask = zeroByteMask(UInt64(littleEndian: word))
-                i &+= 8
-            } else {
-                // The last, partial word: load the eight bytes ending at `end` and drop
-                // those already seen (end - 8 ≥ 1 here: count ≥ 8).
-                word = span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: end &- 8, as: UInt64.self)
-                mask = zeroByteMask(UInt64(littleEndian: word)) & (~0 << (8 &* UInt64(i &- (end &- 8))))
-                i = end
-            }
-            let base = i &- 8
-            while mask != 0 {
-                let zero = base &+ mask.trailingZeroBitCount >> 3
-                span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
-                code = zero
-                mask &= mask &- 1
-            }
-        }
-        #endif
-        while i <= count {
-            if span[unchecked: i] == 0 {
-                span[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
-                code = i
-            }
-            i &+= 1
-        }
-        span[unchecked: code] = UInt8(truncatingIfNeeded: count &+ 1 &- code)
-        span[unchecked: count &+ 1] = 0
-        return count &+ 2
-    }
-
     // Decoding one frame of a stream, `input[start ..< stop]` (no delimiter), is two
     // steps: `copyFrame` copies it one place on and finds where it stops (the next
     // 0x00); `restoreZeros` follows the chain of code bytes and writes back the 0x00 each

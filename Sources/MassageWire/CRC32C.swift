@@ -59,13 +59,7 @@ extension CRC32C {
         // look each byte up in the table for its distance from the end of the word.
         let raw = bytes.bytes
         while end &- i >= 8 {
-            let word = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
-            let x = word ^ UInt64(_register)
-            // Every index is a byte plus 256 * k with k < 8: inside the 2048-entry table.
-            @inline(__always) func entry(_ k: Int) -> UInt32 {
-                CRC32C.slicingTable[unchecked: (7 &- k) &* 256 &+ Int(truncatingIfNeeded: (x >> (8 &* UInt64(k))) & 0xFF)]
-            }
-            _register = (entry(0) ^ entry(1)) ^ (entry(2) ^ entry(3)) ^ (entry(4) ^ entry(5)) ^ (entry(6) ^ entry(7))
+            update(word: UInt64(littleEndian: raw.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self)))
             i &+= 8
         }
         #endif
@@ -74,4 +68,19 @@ extension CRC32C {
             i &+= 1
         }
     }
+
+    #if !hasFeature(Embedded)
+    /// Feeds eight bytes, the first in the low bits of `word` (slicing-by-8): XOR the
+    /// register into them, then look each byte up in the table for its distance from the
+    /// end of the word.
+    @inlinable @inline(__always)
+    mutating func update(word: UInt64) {
+        let x = word ^ UInt64(_register)
+        // Every index is a byte plus 256 * k with k < 8: inside the 2048-entry table.
+        @inline(__always) func entry(_ k: Int) -> UInt32 {
+            CRC32C.slicingTable[unchecked: (7 &- k) &* 256 &+ Int(truncatingIfNeeded: (x >> (8 &* UInt64(k))) & 0xFF)]
+        }
+        _register = (entry(0) ^ entry(1)) ^ (entry(2) ^ entry(3)) ^ (entry(4) ^ entry(5)) ^ (entry(6) ^ entry(7))
+    }
+    #endif
 }

@@ -26,11 +26,7 @@ public struct Frame: Equatable, Sendable {
         writer.u8(message.type.rawValue)
         writer.u8(sequence)
         message.writePayload(into: &writer)
-        var crc = CRC32C()
-        crc.update(writer.bytes, 1..<writer.count)
-        writer.u32(crc.value)
-        let length = COBS.encodeInPlace(&writer.bytes, count: writer.rawCount)
-        return WireFrame(storage: writer.bytes, count: length)
+        return writer.sealed()
     }
 
     /// Decodes one raw frame (after COBS), checking length, CRC, version, type and
@@ -97,5 +93,73 @@ extension FixedList {
         precondition(count >= 0 && count <= capacity)
         self.storage = storage
         _count = count
+    }
+}
+
+extension ByteWriter {
+    /// The frame on the wire, once header and payload are written: appends the CRC-32C
+    /// and COBS-encodes in place, delimiter included. One pass computes the CRC and
+    /// finds the 0x00s: at each, the pending code byte (index 0 first) gets the distance
+    /// to it, and it becomes the next pending code byte.
+    @inlinable
+    mutating func sealed() -> WireFrame {
+        let payloadEnd = count
+        precondition(payloadEnd >= 1 && payloadEnd + 5 <= bytes.count, "ByteWriter.sealed: frame too long")
+        // Every index below is < payloadEnd + 5 ≤ 64 (checked above): unchecked.
+        var crc = CRC32C()
+        var code = 0
+        var i = 1
+        #if !hasFeature(Embedded)
+        do {
+            // Eight bytes per step for both: a patch only ever writes an earlier 0x00 (or
+            // index 0), never a byte not yet read.
+            var span = bytes.mutableSpan
+            while payloadEnd &- i >= 8 {
+                let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
+                crc.update(word: word)
+                var zeros = zeroByteMask(word)
+                while zeros != 0 {
+                    let zero = i &+ zeros.trailingZeroBitCount >> 3
+                    span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+                    code = zero
+                    zeros &= zeros &- 1
+                }
+                i &+= 8
+            }
+        }
+        #endif
+        while i < payloadEnd {
+            let byte = bytes[unchecked: i]
+            crc.update(byte)
+            if byte == 0 {
+                bytes[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
+                code = i
+            }
+            i &+= 1
+        }
+        let value = crc.value
+        u32(value)
+        #if !hasFeature(Embedded)
+        // The four CRC bytes' 0x00s, straight from the value (the top half of the word
+        // is all ones, so never marked).
+        var zeros = zeroByteMask(UInt64(value) | 0xFFFF_FFFF_0000_0000)
+        while zeros != 0 {
+            let zero = i &+ zeros.trailingZeroBitCount >> 3
+            bytes[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+            code = zero
+            zeros &= zeros &- 1
+        }
+        i = count
+        #endif
+        while i < count {
+            if bytes[unchecked: i] == 0 {
+                bytes[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
+                code = i
+            }
+            i &+= 1
+        }
+        bytes[unchecked: code] = UInt8(truncatingIfNeeded: count &- code)
+        bytes[unchecked: count] = 0
+        return WireFrame(storage: bytes, count: count &+ 1)
     }
 }
