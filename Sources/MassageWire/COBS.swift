@@ -106,7 +106,7 @@ public enum COBS {
     /// Copies `input[start + 1 ..< stop]` to `output[0 ..< stop - start - 1]` and returns
     /// `stop`: the index of the first 0x00 after `start`, or `end` when none comes before
     /// it. May also overwrite `output` up to index `end - start - 1`.
-    @inlinable
+    @inlinable @inline(__always)
     static func copyFrame<let m: Int>(
         _ input: Span<UInt8>, from start: Int, to end: Int, into output: inout InlineArray<m, UInt8>
     ) -> Int {
@@ -152,7 +152,7 @@ public enum COBS {
     /// After `copyFrame` copied the frame `input[start ..< stop]` (no 0x00 in it, at most
     /// 254 bytes) to `output`: writes back the 0x00s its code bytes stand for and returns
     /// the decoded length, or nil when a code byte points past `stop` (malformed).
-    @inlinable
+    @inlinable @inline(__always)
     static func restoreZeros<let m: Int>(
         _ input: Span<UInt8>, from start: Int, to stop: Int, into output: inout InlineArray<m, UInt8>
     ) -> Int? {
