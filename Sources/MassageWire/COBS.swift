@@ -110,7 +110,8 @@ public enum COBS {
     static func copyFrame<let m: Int>(
         _ input: Span<UInt8>, from start: Int, to end: Int, into output: inout InlineArray<m, UInt8>
     ) -> Int {
-        precondition(start >= 0 && start < end && end <= input.count && end - start - 1 <= m,
+        // (`&-` is exact once the first conditions hold: 0 ≤ start < end ≤ input.count.)
+        precondition(start >= 0 && start < end && end <= input.count && end &- start &- 1 <= m,
                      "COBS.copyFrame: range outside the input or the output")
         // Input index i goes to output index i - shift. Every read is in start + 1 ..< end,
         // every write below end - shift ≤ m (checked above): unchecked.
@@ -156,7 +157,8 @@ public enum COBS {
     static func restoreZeros<let m: Int>(
         _ input: Span<UInt8>, from start: Int, to stop: Int, into output: inout InlineArray<m, UInt8>
     ) -> Int? {
-        precondition(start >= 0 && start <= stop && stop <= input.count && stop - start <= min(254, m + 1),
+        // (`&-` is exact once the first conditions hold: 0 ≤ start ≤ stop ≤ input.count.)
+        precondition(start >= 0 && start <= stop && stop <= input.count && stop &- start <= min(254, m + 1),
                      "COBS.restoreZeros: range outside the input or the output")
         guard start < stop else { return 0 }
         // Every read is in start ..< stop, every write below stop - start - 1 ≤ m

@@ -104,7 +104,7 @@ extension ByteWriter {
     @inlinable
     mutating func sealed() -> WireFrame {
         let payloadEnd = count
-        precondition(payloadEnd >= 1 && payloadEnd + 5 <= bytes.count, "ByteWriter.sealed: frame too long")
+        precondition(payloadEnd >= 1 && payloadEnd <= bytes.count - 5, "ByteWriter.sealed: frame too long")
         // Every index below is < payloadEnd + 5 ≤ 64 (checked above): unchecked.
         var crc = CRC32C()
         var code = 0
@@ -138,7 +138,8 @@ extension ByteWriter {
             i &+= 1
         }
         let value = crc.value
-        u32(value)
+        for k in 0..<4 { bytes[unchecked: payloadEnd &+ k] = UInt8(truncatingIfNeeded: value >> (8 &* UInt32(k))) }
+        count = payloadEnd &+ 4
         #if !hasFeature(Embedded)
         // The four CRC bytes' 0x00s, straight from the value (the top half of the word
         // is all ones, so never marked).
