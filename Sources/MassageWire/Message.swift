@@ -20,6 +20,7 @@ public enum Message: Equatable, Sendable {
     case config(ConfigEntry)
 
     /// The `type` byte this message travels under.
+    @inlinable
     public var type: MessageType {
         switch self {
         case .hello: .hello
