@@ -111,8 +111,8 @@ extension ByteWriter {
         var i = 1
         #if !hasFeature(Embedded)
         do {
-            // Eight bytes per step for both: a patch only ever writes an earlier 0x00 (or
-            // index 0), never a byte not yet read.
+            // Eight bytes per step for the CRC and the 0x00 search; a patch only ever
+            // writes an earlier 0x00 (or index 0), never a byte not yet read.
             var span = bytes.mutableSpan
             while payloadEnd &- i >= 8 {
                 let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
