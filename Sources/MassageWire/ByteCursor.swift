@@ -5,17 +5,23 @@
 /// first), so these stay branch-free on the hot path.
 @usableFromInline
 struct ByteWriter {
-    @usableFromInline var bytes: RawFrameBytes
+    /// The frame as it will go on the wire. The raw frame is written from index 1: index
+    /// 0 is COBS's first code byte, so `Frame.encoded()` can encode in place.
+    @usableFromInline var bytes: InlineArray<64, UInt8>
+    /// Where the next byte goes: 1 + the raw bytes written so far.
     @usableFromInline var count: Int
 
     @inlinable init() {
         bytes = InlineArray(repeating: 0)
-        count = 0
+        count = 1
     }
 
     @inlinable mutating func u8(_ value: UInt8) {
-        bytes[count] = value
-        count += 1
+        // Unchecked: the largest raw frame is 62 bytes (header, payload ≤ 55 bytes as the
+        // FixedList capacities bound every message, CRC), so `count` stays ≤ 63 < 64.
+        assert(count < 64, "ByteWriter: frame longer than the protocol allows")
+        bytes[unchecked: count] = value
+        count &+= 1
     }
 
     @inlinable mutating func u16(_ value: UInt16) {
@@ -37,32 +43,62 @@ struct ByteWriter {
 
     @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
         u8(UInt8(truncatingIfNeeded: values.count))
-        for i in 0..<values.count { u16(values[i]) }
+        #if _endian(little)
+        // The wire is little-endian like this machine, so the list's storage is already
+        // its wire form: store all n slots in one fixed-size copy instead of a loop. The
+        // slots past `count` land where the CRC goes next or past the frame's end, and
+        // are overwritten or never read. Room for all n: checked here, and true of every
+        // message (a list is the last field, and the largest ends at byte 59 of 64).
+        precondition(count + 2 * n <= bytes.count, "ByteWriter.list: no room for the whole storage")
+        var span = bytes.mutableSpan
+        var raw = span.mutableBytes
+        raw.storeBytes(of: values.storage, toUncheckedByteOffset: count, as: InlineArray<n, UInt16>.self)
+        count &+= 2 &* values.count
+        #else
+        // Unchecked: i < values.count ≤ n.
+        for i in 0..<values.count { u16(values.storage[unchecked: i]) }
+        #endif
     }
 
     @inlinable mutating func text(_ value: ShortText) {
         u8(UInt8(truncatingIfNeeded: value.count))
-        for i in 0..<value.count { u8(value[i]) }
+        // Unchecked: i < value.count ≤ 16.
+        for i in 0..<value.count { u8(value.storage[unchecked: i]) }
     }
 }
 
+/// Reads a raw frame (after COBS) that it holds itself: the decoder COBS-decodes
+/// straight into `bytes`, so the frame is never copied between decoding, the CRC check
+/// and reading the payload.
 @usableFromInline
 struct ByteReader {
-    @usableFromInline let bytes: RawFrameBytes
+    /// The raw frame from index 0; 64 bytes, not 62, because `COBS.copyFrame` copies up
+    /// to a whole encoded frame and its delimiter before it knows where the frame ends.
+    @usableFromInline var bytes: InlineArray<64, UInt8>
     @usableFromInline var offset: Int
-    @usableFromInline let end: Int
+    @usableFromInline var end: Int
 
-    @inlinable init(_ bytes: RawFrameBytes, from start: Int, to end: Int) {
-        self.bytes = bytes
-        offset = start
-        self.end = end
+    /// An empty reader, to be filled through `bytes`.
+    @inlinable init() {
+        bytes = InlineArray(repeating: 0)
+        offset = 0
+        end = 0
     }
 
-    @inlinable var remaining: Int { end - offset }
+    @inlinable init(_ raw: RawFrameBytes) {
+        self.init()
+        for i in 0..<raw.count { bytes[i] = raw[i] }
+    }
+
+    @inlinable var remaining: Int { end &- offset }
 
     @inlinable mutating func u8() -> UInt8 {
-        let value = bytes[offset]
-        offset += 1
+        // Unchecked: `Frame.decode` sets 0 ≤ offset ≤ end ≤ 58, and every reader of a
+        // payload checks `remaining` before it reads (exact lengths for fixed payloads,
+        // counts against the rest for lists and texts).
+        assert(offset >= 0 && offset < end && end <= WireLimits.maxRawFrame, "ByteReader: read past the payload")
+        let value = bytes[unchecked: offset]
+        offset &+= 1
         return value
     }
 
@@ -85,13 +121,39 @@ struct ByteReader {
 
     /// A count byte and that many u16s, which must fill exactly the rest of the
     /// payload; nil when the count exceeds `n` or the lengths disagree.
-    @inlinable mutating func listToEnd<let n: Int>(_: FixedList<n, UInt16>.Type) -> FixedList<n, UInt16>? {
+    #if hasFeature(Embedded)
+    @inlinable mutating func listToEnd<let n: Int>(_ type: FixedList<n, UInt16>.Type) -> FixedList<n, UInt16>? {
+        readListToEnd(type)
+    }
+    #else
+    // Inlined on hosts: the list then goes straight into the message instead of being
+    // copied out of a call (about 35 instructions a SetOutputs). Not on microcontrollers,
+    // where three inlined copies cost some 800 bytes of flash.
+    @inlinable @inline(__always)
+    mutating func listToEnd<let n: Int>(_ type: FixedList<n, UInt16>.Type) -> FixedList<n, UInt16>? {
+        readListToEnd(type)
+    }
+    #endif
+
+    @inlinable @inline(__always)
+    mutating func readListToEnd<let n: Int>(_: FixedList<n, UInt16>.Type) -> FixedList<n, UInt16>? {
         guard remaining >= 1 else { return nil }
         let count = Int(u8())
         guard count <= n, remaining == 2 * count else { return nil }
-        var list = FixedList<n, UInt16>()
-        for _ in 0..<count { list.append(u16()) }
-        return list
+        #if _endian(little)
+        // The payload is little-endian like this machine: load all n slots in one
+        // fixed-size copy (see `ByteWriter.list`). The slots past `count` take whatever
+        // bytes follow (the CRC, say); a FixedList never shows them. Room: checked here,
+        // and true of every message (the largest list ends at byte 58 of 64).
+        precondition(offset + 2 * n <= bytes.count, "ByteReader.listToEnd: no room for the whole storage")
+        let storage = bytes.span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: offset, as: InlineArray<n, UInt16>.self)
+        offset &+= 2 &* count
+        #else
+        var storage = InlineArray<n, UInt16>(repeating: 0)
+        // Unchecked: i < count ≤ n.
+        for i in 0..<count { storage[unchecked: i] = u16() }
+        #endif
+        return FixedList(storage: storage, count: count)
     }
 
     /// A length byte and that many bytes of UTF-8; nil when too long, past the end, or

@@ -19,43 +19,148 @@ public struct Frame: Equatable, Sendable {
     /// The frame as it goes on the wire: header, payload, CRC-32C, COBS, 0x00.
     @inlinable
     public func encoded() -> WireFrame {
-        var raw = ByteWriter()
-        raw.u8(version)
-        raw.u8(message.type.rawValue)
-        raw.u8(sequence)
-        message.writePayload(into: &raw)
-        var crc = CRC32C()
-        crc.update(raw.bytes, 0..<raw.count)
-        raw.u32(crc.value)
-
-        var wire = WireFrame(filler: 0)
-        let length = COBS.encode(raw.bytes, count: raw.count, into: &wire.storage)
-        wire.storage[length] = 0
-        wire.setCount(length + 1)
-        return wire
+        // The raw frame is written from index 1 and COBS-encoded where it lies: no
+        // second buffer, no copy.
+        var writer = ByteWriter()
+        writer.u8(version)
+        writer.u8(message.type.rawValue)
+        writer.u8(sequence)
+        message.writePayload(into: &writer)
+        return writer.sealed()
     }
 
     /// Decodes one raw frame (after COBS), checking length, CRC, version, type and
     /// payload in the order PROTOCOL.md section 2.4 gives.
     @inlinable
     public static func decode(raw: RawFrameBytes, count: Int) throws(FrameError) -> Frame {
+        var reader = ByteReader(raw)
+        return try decode(&reader, count: count)
+    }
+
+    /// Decodes one frame as it came off the wire: `bytes[start ..< end]`, COBS-encoded,
+    /// without its 0x00 delimiter. The bytes must hold no 0x00 and be at most
+    /// `WireLimits.maxEncodedFrame` long (what `FrameDecoder` passes). Errors come in the
+    /// order PROTOCOL.md section 2.4 gives, malformed COBS first.
+    @inlinable
+    static func decode(encoded bytes: Span<UInt8>, from start: Int, to end: Int) throws(FrameError) -> Frame {
+        var reader = ByteReader()
+        if start < end { _ = COBS.copyFrame(bytes, from: start, to: end, into: &reader.bytes) }
+        return try decode(copied: bytes, from: start, to: end, into: &reader)
+    }
+
+    /// `decode(encoded:from:to:)` once `COBS.copyFrame` has copied the frame into `reader`.
+    @inlinable
+    static func decode(
+        copied bytes: Span<UInt8>, from start: Int, to end: Int, into reader: inout ByteReader
+    ) throws(FrameError) -> Frame {
+        guard let count = COBS.restoreZeros(bytes, from: start, to: end, into: &reader.bytes) else {
+            throw .malformedCOBS
+        }
+        return try decode(&reader, count: count)
+    }
+
+    /// Decodes the raw frame `reader.bytes[0 ..< count]`.
+    @inlinable
+    static func decode(_ reader: inout ByteReader, count: Int) throws(FrameError) -> Frame {
         guard count >= WireLimits.minRawFrame else { throw .truncated(length: count) }
+        precondition(count <= WireLimits.maxRawFrame, "Frame.decode: count larger than a raw frame")
+        // The CRC of everything before the last four bytes must equal them: the same
+        // test as feeding all `count` bytes and comparing with `CRC32C.residue`, four
+        // bytes shorter.
+        let crcStart = count &- WireLimits.crcSize
         var crc = CRC32C()
-        crc.update(raw, 0..<count)
-        guard crc.register == CRC32C.residue else { throw .badCRC }
-        let header = FrameHeader(version: raw[0], type: raw[1], sequence: raw[2])
+        crc.update(unchecked: reader.bytes.span, from: 0, to: crcStart)
+        // Unchecked: 0 ≤ crcStart and crcStart + 4 = count ≤ 62 (checked above).
+        let sent = UInt32(reader.bytes[unchecked: crcStart]) | UInt32(reader.bytes[unchecked: crcStart &+ 1]) << 8
+            | UInt32(reader.bytes[unchecked: crcStart &+ 2]) << 16 | UInt32(reader.bytes[unchecked: crcStart &+ 3]) << 24
+        guard crc.value == sent else { throw .badCRC }
+        // Unchecked: count ≥ 7, checked above.
+        let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
+                                 sequence: reader.bytes[unchecked: 2])
         guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
         guard let type = MessageType(rawValue: header.type) else { throw .unknownType(header) }
-        var reader = ByteReader(raw, from: WireLimits.headerSize, to: count - WireLimits.crcSize)
+        reader.offset = WireLimits.headerSize
+        reader.end = crcStart
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }
         return Frame(version: header.version, sequence: header.sequence, message: message)
     }
 }
 
 extension FixedList {
-    @usableFromInline
-    mutating func setCount(_ newCount: Int) {
-        precondition(newCount >= 0 && newCount <= capacity)
-        _count = newCount
+    /// A list of the first `count` elements of `storage`.
+    @inlinable
+    init(storage: InlineArray<capacity, Element>, count: Int) {
+        precondition(count >= 0 && count <= capacity)
+        self.storage = storage
+        _count = count
+    }
+}
+
+extension ByteWriter {
+    /// The frame on the wire, once header and payload are written: appends the CRC-32C
+    /// and COBS-encodes in place, delimiter included. One pass computes the CRC and
+    /// finds the 0x00s: at each, the pending code byte (index 0 first) gets the distance
+    /// to it, and it becomes the next pending code byte.
+    @inlinable
+    mutating func sealed() -> WireFrame {
+        let payloadEnd = count
+        precondition(payloadEnd >= 1 && payloadEnd <= bytes.count - 5, "ByteWriter.sealed: frame too long")
+        // Every index below is < payloadEnd + 5 ≤ 64 (checked above): unchecked.
+        var crc = CRC32C()
+        var code = 0
+        var i = 1
+        #if !hasFeature(Embedded)
+        do {
+            // Eight bytes per step for the CRC and the 0x00 search; a patch only ever
+            // writes an earlier 0x00 (or index 0), never a byte not yet read.
+            var span = bytes.mutableSpan
+            while payloadEnd &- i >= 8 {
+                let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
+                crc.update(word: word)
+                var zeros = zeroByteMask(word)
+                while zeros != 0 {
+                    let zero = i &+ zeros.trailingZeroBitCount >> 3
+                    span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+                    code = zero
+                    zeros &= zeros &- 1
+                }
+                i &+= 8
+            }
+        }
+        #endif
+        while i < payloadEnd {
+            let byte = bytes[unchecked: i]
+            crc.update(byte)
+            if byte == 0 {
+                bytes[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
+                code = i
+            }
+            i &+= 1
+        }
+        let value = crc.value
+        for k in 0..<4 { bytes[unchecked: payloadEnd &+ k] = UInt8(truncatingIfNeeded: value >> (8 &* UInt32(k))) }
+        count = payloadEnd &+ 4
+        #if !hasFeature(Embedded)
+        // The four CRC bytes' 0x00s, straight from the value (the top half of the word
+        // is all ones, so never marked).
+        var zeros = zeroByteMask(UInt64(value) | 0xFFFF_FFFF_0000_0000)
+        while zeros != 0 {
+            let zero = i &+ zeros.trailingZeroBitCount >> 3
+            bytes[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+            code = zero
+            zeros &= zeros &- 1
+        }
+        i = count
+        #endif
+        while i < count {
+            if bytes[unchecked: i] == 0 {
+                bytes[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
+                code = i
+            }
+            i &+= 1
+        }
+        bytes[unchecked: code] = UInt8(truncatingIfNeeded: count &- code)
+        bytes[unchecked: count] = 0
+        return WireFrame(storage: bytes, count: count &+ 1)
     }
 }

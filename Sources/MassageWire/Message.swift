@@ -20,6 +20,7 @@ public enum Message: Equatable, Sendable {
     case config(ConfigEntry)
 
     /// The `type` byte this message travels under.
+    @inlinable
     public var type: MessageType {
         switch self {
         case .hello: .hello
@@ -139,7 +140,9 @@ extension Message {
     /// Reads the payload of a frame of type `type`; nil when its length or a structural
     /// field is wrong (a malformed payload). Ranges of values (an intensity above 1000,
     /// say) are the receiver's to judge, not the codec's.
-    @inlinable
+    // Inlined into its one caller, `Frame.decode`, which saves copying the result; and
+    // emitted only where inlined (a standalone copy would be dead code in firmware).
+    @usableFromInline @_alwaysEmitIntoClient @inline(__always)
     static func read(_ type: MessageType, from r: inout ByteReader) -> Message? {
         switch type {
         case .hello:

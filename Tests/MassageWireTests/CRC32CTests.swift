@@ -37,3 +37,21 @@ import Testing
         }
     }
 }
+
+extension CRC32CTests {
+    @Test func everyRangeAgreesWithTheDefinition() {
+        // Every start and length up to 64 bytes: unaligned starts, whole 8-byte steps of
+        // the host's slicing-by-8 and every tail length.
+        var generator = SystemRandomNumberGenerator()
+        let array = (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes = InlineArray<64, UInt8>(repeating: 0)
+        for i in 0..<64 { bytes[i] = array[i] }
+        for start in 0...64 {
+            for end in start...64 {
+                var crc = CRC32C()
+                crc.update(bytes, start..<end)
+                #expect(crc.value == Self.bitwise(Array(array[start..<end])), "bytes \(start) ..< \(end)")
+            }
+        }
+    }
+}

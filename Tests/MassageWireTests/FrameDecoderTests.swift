@@ -76,3 +76,40 @@ import Testing
         }
     }
 }
+
+extension FrameDecoderTests {
+    /// What the public building blocks say of one encoded frame (no delimiter, no 0x00):
+    /// `COBS.decode`, then `Frame.decode(raw:count:)`.
+    static func reference(_ encoded: [UInt8]) -> DecodeEvent {
+        var input = EncodedFrameBytes(repeating: 0)
+        for (i, byte) in encoded.enumerated() { input[i] = byte }
+        var raw = RawFrameBytes(repeating: 0)
+        guard let count = COBS.decode(input, from: 0, to: encoded.count, into: &raw) else { return .error(.malformedCOBS) }
+        do throws(FrameError) {
+            return .frame(try Frame.decode(raw: raw, count: count))
+        } catch {
+            return .error(error)
+        }
+    }
+
+    @Test func aWholeFrameDecodesAsTheBuildingBlocksSay() async {
+        // Valid frames with one byte changed (never to 0x00), and short runs of small
+        // bytes (many code bytes, most chains broken): fed in one piece (decoded where
+        // it lies) and byte by byte (through the buffer), the first event is the same.
+        let small = Gen.uint8(in: 1...4).array(of: 1...WireLimits.maxEncodedFrame)
+        await propertyCheck(
+            count: 2000, input: Gen.uint8().array(of: 0...120), Gen.int(in: 0...61), Gen.uint8(in: 1...255), small
+        ) { entropy, position, value, small in
+            var source = Entropy(entropy)
+            var mutated = Array(source.frame().encoded().dropLast())
+            mutated[position % mutated.count] = value
+            for encoded in [mutated, small] {
+                let expected = Self.reference(encoded)
+                let (whole, _) = decodeAll(encoded + [0])
+                let (bytewise, _) = decodeAll(encoded + [0], chunkSizes: [1])
+                #expect(whole.first == expected)
+                #expect(bytewise == whole)
+            }
+        }
+    }
+}
