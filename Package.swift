@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "massagectlTests",
-            dependencies: ["massagectl"]
+            dependencies: ["massagectl", "MassageWire"]
         ),
         .testTarget(
             name: "MassageSimulatorTests",

@@ -6,6 +6,9 @@ struct FaultyPipe: Sendable {
     /// Bytes in flight with the time they arrive, oldest first, from `head` on.
     private var inFlight: [(time: UInt64, byte: UInt8)] = []
     private var head = 0
+    /// When the frame being sent arrives (drawn at its first byte), while frames cannot
+    /// be dropped.
+    private var frameArrival: UInt64? = nil
     /// The frame being collected while frames can be dropped.
     private var frame: [UInt8] = []
     /// The latest arrival time handed out: nothing may arrive before it (no reordering).
@@ -34,9 +37,12 @@ struct FaultyPipe: Sendable {
     ) {
         guard !isDisconnected(at: now) else { return }
         if faults.dropProbability == 0 {
-            // No frame can be lost, so bytes need not wait for their frame's end.
+            // No frame can be lost, so bytes need not wait for their frame's end; the
+            // frame's latency is drawn at its first byte and holds until its 0x00.
             for byte in bytes {
-                enqueue(byte, at: arrival(sentAt: now, random: &random), random: &random)
+                let time = frameArrival ?? arrival(sentAt: now, random: &random)
+                frameArrival = byte == 0 ? nil : time
+                enqueue(byte, at: time, random: &random)
             }
             return
         }

@@ -182,8 +182,9 @@ struct FaultOptions: ParsableArguments {
     var summary: String {
         var parts: [String] = []
         func seconds(_ us: UInt64) -> String { String(format: "%.3f s", Double(us) / 1e6) }
-        if let drop { parts.append("drop \(drop.value * 100)% of frames") }
-        if let corrupt { parts.append("corrupt \(corrupt.value * 100)% of bytes") }
+        func percent(_ p: Double) -> String { String(format: "%g%%", (p * 1e6).rounded() / 1e4) }
+        if let drop { parts.append("drop \(percent(drop.value)) of frames") }
+        if let corrupt { parts.append("corrupt \(percent(corrupt.value)) of bytes") }
         if let delay { parts.append("delay \(seconds(delay.microseconds))") }
         if let jitter { parts.append("jitter up to \(seconds(jitter.microseconds))") }
         if let stall { parts.append("stall from \(seconds(stall.range.lowerBound)) to \(seconds(stall.range.upperBound))") }
