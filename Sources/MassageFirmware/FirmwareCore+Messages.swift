@@ -69,7 +69,6 @@ extension FirmwareCore {
                 answerCommand(type, sequence, .nak(Nak(rejectedType: type.rawValue, reason: .conditionPersists)))
             } else {
                 faults = FaultSet()
-                outOfRangeStreak = 0
                 answerCommand(type, sequence, .ack(ackedType: type.rawValue))
             }
         case .getInfo(let request):

@@ -47,8 +47,9 @@ public struct FirmwareCore: Sendable {
     /// The last plausible temperature, 0.1 °C, or nil.
     public internal(set) var temperature: Int16? = nil
     var lastSampleTime: UInt64 = 0
+    /// Out-of-range readings in a row (0 when the last reading was plausible).
     var outOfRangeStreak = 0
-    var lastReadingOutOfRange = false
+    var lastReadingOutOfRange: Bool { outOfRangeStreak > 0 }
 
     // MARK: Time
     var lastStepTime: UInt64? = nil
@@ -77,11 +78,6 @@ public struct FirmwareCore: Sendable {
         }
         if let first { handle(first) }
         if let second { handle(second) }
-    }
-
-    /// Feeds a buffer of received bytes.
-    public mutating func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64) {
-        for byte in bytes { receive(byte, now: now) }
     }
 
     /// One device tick at `now` (µs, monotonic): the rules that depend on time, the
@@ -148,13 +144,11 @@ public struct FirmwareCore: Sendable {
             let sampleElapsed = now - lastSampleTime
             lastSampleTime = now
             if reading < FirmwareLimits.sensorMinimum || reading > FirmwareLimits.sensorMaximum {
-                lastReadingOutOfRange = true
                 outOfRangeStreak += 1
                 if outOfRangeStreak >= FirmwareLimits.sensorRangeStrikes {
                     latch(.sensorRange, code: 2, detail: reading)
                 }
             } else {
-                lastReadingOutOfRange = false
                 outOfRangeStreak = 0
                 temperature = reading
                 checkTemperature(Int32(reading), sampleElapsed: sampleElapsed)

@@ -1,6 +1,6 @@
 /// Faults to inject into a simulated device: on its link, and in its hardware.
 /// Times are µs of simulated time from the simulation's start.
-public struct FaultPlan: Sendable, Equatable {
+public struct FaultPlan: Sendable {
     /// Probability that a frame (in either direction) is lost whole, 0–1.
     public var dropProbability: Double = 0
     /// Probability that any one byte (either direction) has a random bit flipped, 0–1.
@@ -25,17 +25,4 @@ public struct FaultPlan: Sendable, Equatable {
     public var stuckMotor: (motor: Int, time: UInt64)? = nil
 
     public init() {}
-
-    /// True when nothing is injected on the link.
-    public var linkIsClean: Bool {
-        dropProbability == 0 && corruptProbability == 0 && delay == 0 && jitter == 0 && stall == nil && disconnectAt == nil
-    }
-
-    public static func == (a: FaultPlan, b: FaultPlan) -> Bool {
-        a.dropProbability == b.dropProbability && a.corruptProbability == b.corruptProbability
-            && a.delay == b.delay && a.jitter == b.jitter && a.stall == b.stall && a.disconnectAt == b.disconnectAt
-            && a.sensorDetachedAt == b.sensorDetachedAt && a.sensorOpenAt == b.sensorOpenAt
-            && a.sensorShortedAt == b.sensorShortedAt
-            && a.stuckMotor?.motor == b.stuckMotor?.motor && a.stuckMotor?.time == b.stuckMotor?.time
-    }
 }

@@ -110,8 +110,9 @@ struct SimulateCommand: ParsableCommand {
         defer { port.close() }
 
         let plan = faults.plan
-        emit("simulating \(profile.name) (\(profile.summary)) on \(port.name)\(pty && link != nil ? " (link \(link ?? ""))" : "")")
-        if !plan.linkIsClean || plan != FaultPlan() { emit("faults: \(faults.summary)") }
+        emit("simulating \(profile.name) (\(profile.summary)) on \(port.name)\(link.map { " (link \($0))" } ?? "")")
+        let injected = faults.summary
+        if !injected.isEmpty { emit("faults: \(injected)") }
 
         SignalFlag.install()
         let quiet = quiet
