@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "MassageWire", targets: ["MassageWire"]),
         .library(name: "MassageFirmware", targets: ["MassageFirmware"]),
+        .library(name: "MassageKit", targets: ["MassageKit"]),
         .library(name: "MassageSimulator", targets: ["MassageSimulator"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
@@ -22,6 +23,9 @@ let package = Package(
         // Embedded-Swift clean and allocation-free, like MassageWire.
         .target(name: "MassageFirmware", dependencies: ["MassageWire"]),
 
+        // The host library: transports, device URIs and table, the device session.
+        .target(name: "MassageKit", dependencies: ["MassageWire"]),
+
         // System libraries, found through pkg-config; Debian package names for the hint.
         .systemLibrary(
             name: "CLibUSB",
@@ -37,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageSimulator", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,7 +51,7 @@ let package = Package(
         // process talks to it through (in-memory, UNIX socket, pty).
         .target(
             name: "MassageSimulator",
-            dependencies: ["MassageWire", "MassageFirmware"]
+            dependencies: ["MassageWire", "MassageFirmware", "MassageKit"]
         ),
 
         .executableTarget(
@@ -67,6 +71,13 @@ let package = Package(
             name: "MassageFirmwareTests",
             dependencies: [
                 "MassageFirmware",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "MassageKitTests",
+            dependencies: [
+                "MassageKit", "MassageSimulator",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

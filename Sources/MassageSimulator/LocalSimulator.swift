@@ -1,0 +1,52 @@
+import Foundation
+import MassageKit
+import Synchronization
+
+/// A simulated device running in real time on its own thread inside this process: what
+/// the `sim` and `sim:PROFILE` device URIs open. Its ``transport`` is the host end of an
+/// in-memory link; closing the transport, or ``stop()``, ends the simulator's thread.
+public final class LocalSimulator: Sendable {
+    public let transport: InMemoryLink.HostEnd
+    public let profile: SimulatorProfile
+    let server: DeviceServer
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+
+    final class Outcome: Sendable {
+        let device = Mutex<SimulatedDevice?>(nil)
+    }
+
+    /// Starts `profile` (a built-in name; nil = `handheld-ring4`) with `faults`.
+    public init(profile name: String? = nil, seed: UInt64 = 1, faults: FaultPlan = FaultPlan(), speed: Double = 1,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws(TransportError) {
+        let wanted = name ?? SimulatorProfile.handheldRing4.name
+        guard let profile = SimulatorProfile.named(wanted) else {
+            throw .notFound(what: "no simulator profile \"\(wanted)\"",
+                            hint: "use one of " + SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))
+        }
+        self.profile = profile
+        let link = InMemoryLink(name: "in-process simulator \(profile.name)")
+        transport = link.host
+        server = DeviceServer(port: link.device, speed: speed, log: log)
+        let device = SimulatedDevice(profile: profile, seed: seed, faults: faults)
+        let thread = Thread { [server, outcome, done, transport] in
+            let ended = try? server.run(device, shouldStop: { !transport.isConnected })
+            outcome.device.withLock { $0 = ended }
+            link.device.close()
+            done.signal()
+        }
+        thread.name = "simulator \(profile.name)"
+        thread.qualityOfService = .userInteractive
+        thread.start()
+    }
+
+    /// Stops the simulator and returns the device as it ended (its motors, heater and
+    /// counters), waiting for its thread.
+    @discardableResult
+    public func stop() -> SimulatedDevice? {
+        server.stop()
+        done.wait()
+        done.signal()
+        return outcome.device.withLock { $0 }
+    }
+}
