@@ -397,6 +397,7 @@ public final class DeviceSession: Sendable {
         total.framesBad = a.framesBad + b.framesBad
         total.outputsSent = a.outputsSent + b.outputsSent
         total.outputsCoalesced = a.outputsCoalesced + b.outputsCoalesced
+        total.outputsResent = a.outputsResent + b.outputsResent
         total.heartbeatsSent = a.heartbeatsSent + b.heartbeatsSent
         total.retries = a.retries + b.retries
         total.duplicateAnswers = a.duplicateAnswers + b.duplicateAnswers

@@ -15,8 +15,12 @@ import MassageWire
 ///   command completes twice. Stop jumps the queue.
 /// - Outputs latest-value-wins: ``setOutputs(_:)`` replaces whatever was not sent yet;
 ///   they go out as soon as the device's highest SetOutputs rate allows, never queued.
-/// - Heartbeat whenever nothing was sent for `heartbeatInterval` (default 50 ms: 20 Hz,
-///   twice the 10 Hz the device needs), so the watchdog stays fed.
+/// - Refresh whenever nothing was sent for `heartbeatInterval` (default 50 ms: 20 Hz,
+///   twice the 10 Hz the device needs), so the watchdog stays fed: the newest outputs
+///   again while their lease (counted from when the caller set them) still runs, with
+///   what is left of it, else a Heartbeat. A SetOutputs lost on the link or dropped by
+///   the device's rate limit is thus repaired within 50 ms, and outputs the caller stops
+///   refreshing still lapse on time.
 /// - Link loss: nothing received for `linkLossTimeout` (1 s) ends the session. A quiet
 ///   device (status reports off) is asked GetStatus every `probeInterval`, so silence
 ///   means the link, not the configuration.
@@ -71,6 +75,9 @@ public struct SessionEngine: Sendable {
     var nextRequestNumber: UInt64 = 1
     var version: UInt8 = 1
     var pendingOutputs: OutputLevels? = nil
+    var pendingSetAt: UInt64 = 0
+    /// The outputs last sent and when the caller set them (their lease runs from then).
+    var currentOutputs: (levels: OutputLevels, setAt: UInt64)? = nil
     var lastOutputsSentAt: UInt64? = nil
     var lastSentAt: UInt64 = 0
     var lastReceivedAt: UInt64 = 0
@@ -133,6 +140,7 @@ public struct SessionEngine: Sendable {
         if case .ended(let error) = phase { throw error }
         if pendingOutputs != nil { statistics.outputsCoalesced += 1 }
         pendingOutputs = levels
+        pendingSetAt = now
         advance(now: now)
     }
 
@@ -150,6 +158,7 @@ public struct SessionEngine: Sendable {
         if command == .stop {
             if pendingOutputs != nil { statistics.outputsCoalesced += 1 }
             pendingOutputs = nil
+            currentOutputs = nil
             // Behind a request already on the wire (its seq must finish), ahead of the rest.
             let slot = requests.first?.sequence != nil ? 1 : 0
             requests.insert(request, at: min(slot, requests.count))
@@ -184,22 +193,26 @@ public struct SessionEngine: Sendable {
         }
         serviceRequests(now: now)
         guard phase == .ready, let capabilities else { return }
-        if let levels = pendingOutputs,
-           lastOutputsSentAt.map({ now >= $0 + capabilities.minimumOutputInterval }) ?? true {
+        let rateAllows = lastOutputsSentAt.map { now >= $0 + capabilities.minimumOutputInterval } ?? true
+        if let levels = pendingOutputs, rateAllows {
             pendingOutputs = nil
-            lastOutputsSentAt = now
+            currentOutputs = (levels, pendingSetAt)
             statistics.outputsSent += 1
-            send(.setOutputs(SetOutputs(leaseMilliseconds: configuration.outputLeaseMilliseconds,
-                                        heaterSetpoint: levels.heaterSetpoint,
-                                        intensities: levels.intensities)), now: now)
+            sendOutputs(levels, leaseMilliseconds: configuration.outputLeaseMilliseconds, now: now)
         }
         if requests.isEmpty && now >= lastReceivedAt + configuration.probeInterval {
             requests.append(Request(purpose: .probe, message: .getStatus))
             serviceRequests(now: now)
         }
         if now >= lastSentAt + configuration.heartbeatInterval {
-            statistics.heartbeatsSent += 1
-            send(.heartbeat, now: now)
+            let lease = UInt64(configuration.outputLeaseMilliseconds) * 1000
+            if let current = currentOutputs, now + 1000 < current.setAt + lease, rateAllows {
+                statistics.outputsResent += 1
+                sendOutputs(current.levels, leaseMilliseconds: UInt16((current.setAt + lease - now) / 1000), now: now)
+            } else {
+                statistics.heartbeatsSent += 1
+                send(.heartbeat, now: now)
+            }
         }
     }
 
@@ -261,6 +274,12 @@ public struct SessionEngine: Sendable {
         lastSentAt = now
     }
 
+    mutating func sendOutputs(_ levels: OutputLevels, leaseMilliseconds: UInt16, now: UInt64) {
+        lastOutputsSentAt = now
+        send(.setOutputs(SetOutputs(leaseMilliseconds: max(1, leaseMilliseconds), heaterSetpoint: levels.heaterSetpoint,
+                                    intensities: levels.intensities)), now: now)
+    }
+
     mutating func serviceRequests(now: UInt64) {
         guard var head = requests.first else { return }
         if head.sequence != nil && now < head.deadline { return }
@@ -296,6 +315,7 @@ public struct SessionEngine: Sendable {
         if case .ended = phase { return }
         phase = .ended(error)
         pendingOutputs = nil
+        currentOutputs = nil
         let pending = requests
         requests.removeAll()
         for request in pending {
@@ -347,6 +367,7 @@ public struct SessionEngine: Sendable {
 
     mutating func handleNak(_ nak: Nak, frame: Frame) {
         if nak.rejectedType == MessageType.setOutputs.rawValue {
+            currentOutputs = nil   // not refreshed until the caller sets outputs again
             events.append(.outputsRefused(nak.reason))
             return
         }

@@ -68,6 +68,8 @@ public struct SessionStatistics: Sendable, Equatable {
     public var outputsSent = 0
     /// Outputs replaced by newer ones before they could be sent (latest-value-wins).
     public var outputsCoalesced = 0
+    /// The newest outputs sent again as the refresh (with what is left of their lease).
+    public var outputsResent = 0
     public var heartbeatsSent = 0
     /// Command frames sent again because no answer came in time.
     public var retries = 0

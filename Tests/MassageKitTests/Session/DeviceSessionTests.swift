@@ -1,0 +1,189 @@
+import Foundation
+import MassageKit
+import MassageSimulator
+import MassageWire
+import Synchronization
+import Testing
+
+/// A transport that can be made to go silent (bytes neither sent nor received, as when a
+/// cable's data lines fail) without closing, to time link-loss detection from a known instant.
+final class CuttableTransport: Transport {
+    let inner: any Transport
+    let cutAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(_ inner: any Transport) { self.inner = inner }
+
+    var endpoint: String { "cuttable \(inner.endpoint)" }
+
+    func cut() { cutAt.withLock { $0 = .now } }
+
+    var isCut: Bool { cutAt.withLock { $0 != nil } }
+
+    func send(_ bytes: [UInt8]) throws(TransportError) {
+        if isCut { return }
+        try inner.send(bytes)
+    }
+
+    func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
+        if isCut {
+            Thread.sleep(forTimeInterval: Double(timeout.components.attoseconds) / 1e18 + Double(timeout.components.seconds))
+            return []
+        }
+        return try inner.receive(timeout: timeout)
+    }
+
+    func close() { inner.close() }
+}
+
+/// Opens a new in-process simulator on every call, keeping them for inspection.
+final class SimulatorOpener: Sendable {
+    let simulators = Mutex<[LocalSimulator]>([])
+    let transports = Mutex<[CuttableTransport]>([])
+    let profiles: [String]
+    let faults: FaultPlan
+
+    init(profiles: [String] = ["handheld-ring4"], faults: FaultPlan = FaultPlan()) {
+        self.profiles = profiles
+        self.faults = faults
+    }
+
+    func open(serial: String?) throws(TransportError) -> any Transport {
+        let index = simulators.withLock { $0.count }
+        let simulator = try LocalSimulator(profile: profiles[min(index, profiles.count - 1)], seed: UInt64(index + 1), faults: faults)
+        let transport = CuttableTransport(simulator.transport)
+        simulators.withLock { $0.append(simulator) }
+        transports.withLock { $0.append(transport) }
+        return transport
+    }
+
+    var opener: DeviceSession.Opener { { serial throws(TransportError) in try self.open(serial: serial) } }
+
+    func stopAll() {
+        for simulator in simulators.withLock({ $0 }) { simulator.stop() }
+    }
+}
+
+/// The threaded session in real time against an in-process simulator.
+@Suite(.serialized) struct DeviceSessionTests {
+    @Test func connectsDrivesAndStops() async throws {
+        let opener = SimulatorOpener()
+        defer { opener.stopAll() }
+        let session = try await DeviceSession.connect(open: opener.opener)
+        let capabilities = try #require(session.capabilities)
+        #expect(capabilities.serial == "SIM-R4-0001")
+        #expect(capabilities.actuatorCount == 4)
+
+        #expect(try await session.send(.setConfig(.slewPerSecond, 20_000)) == .acknowledged)
+        #expect(try await session.send(.getConfig(.slewPerSecond)) == .config(ConfigEntry(key: .slewPerSecond, value: 20_000)))
+
+        var levels = OutputLevels.off(actuatorCount: 4)
+        for i in 0..<4 { levels.intensities[i] = UInt16(200 * (i + 1)) }
+        let deadline = ContinuousClock.now + .seconds(2)
+        var reached = false
+        while ContinuousClock.now < deadline, !reached {
+            try session.setOutputs(levels)   // as a scheduler would, every 10 ms
+            try await Task.sleep(for: .milliseconds(10))
+            reached = session.latestStatus?.outputs.map { $0 } == [200, 400, 600, 800]
+        }
+        #expect(reached, "the device reports \(String(describing: session.latestStatus?.outputs.map { $0 }))")
+
+        let outcome = session.stop(within: .milliseconds(500))
+        guard case .acknowledged(let ms) = outcome else {
+            Issue.record("stop not acknowledged: \(outcome)")
+            return
+        }
+        #expect(ms < 500)
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(session.latestStatus?.outputs.allSatisfy { $0 == 0 } == true)
+        let simulator = try #require(opener.simulators.withLock { $0.first })
+        session.close()
+        let device = try #require(simulator.stop())
+        #expect(device.outputs.isAllOff, "the simulated motors still run after stop and close")
+        #expect(session.statistics.outputsSent > 0)
+    }
+
+    @Test func linkLossIsReportedWithinOnePointTwoSecondsAndTheSameDeviceIsFoundAgain() async throws {
+        let opener = SimulatorOpener()
+        defer { opener.stopAll() }
+        let session = try await DeviceSession.connect(open: opener.opener)
+        defer { session.close() }
+        try await Task.sleep(for: .milliseconds(300))
+        let transport = try #require(opener.transports.withLock { $0.first })
+        transport.cut()
+        let cutAt = try #require(transport.cutAt.withLock { $0 })
+        var events = session.connectionEvents.makeAsyncIterator()
+        let first = await events.next()
+        let detected = ContinuousClock.now - cutAt
+        guard case .linkLost(.linkLost) = first else {
+            Issue.record("expected link loss, got \(String(describing: first))")
+            return
+        }
+        #expect(detected < .milliseconds(1200), "link loss reported \(detected) after the cut")
+        #expect(detected > .milliseconds(850), "link loss reported \(detected) after the cut: too eager")
+        #expect(throws: SessionError.self) { try session.setOutputs(.off(actuatorCount: 4)) }
+
+        let second = await events.next()
+        guard case .reconnected(let capabilities) = second else {
+            Issue.record("expected a reconnect, got \(String(describing: second))")
+            return
+        }
+        #expect(capabilities.serial == "SIM-R4-0001")
+        #expect(try await session.send(.getStatus) != .acknowledged)
+    }
+
+    @Test func anotherDeviceIsNotTakenForTheOneThatWasLost() async throws {
+        let opener = SimulatorOpener(profiles: ["handheld-ring4", "handheld-single"])
+        defer { opener.stopAll() }
+        let session = try await DeviceSession.connect(open: opener.opener)
+        defer { session.close() }
+        try #require(opener.transports.withLock { $0.first }).cut()
+        var events = session.connectionEvents.makeAsyncIterator()
+        #expect(await events.next().map { if case .linkLost = $0 { true } else { false } } == true)
+        let next = await events.next()
+        #expect(next == .wrongDevice(.wrongDevice(expectedSerial: "SIM-R4-0001", foundSerial: "SIM-S1-0001")))
+    }
+
+    @Test func aSimulatorThatStopsIsALostLink() async throws {
+        let opener = SimulatorOpener()
+        var options = DeviceSession.Options()
+        options.reconnect = false
+        let session = try await DeviceSession.connect(options: options, open: opener.opener)
+        let started = ContinuousClock.now
+        opener.stopAll()
+        var events = session.connectionEvents.makeAsyncIterator()
+        let event = await events.next()
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        guard case .ended(.transport(.disconnected)) = event else {
+            Issue.record("expected the end of the session, got \(String(describing: event))")
+            return
+        }
+        #expect(await events.next() == nil, "the stream finishes when the session ends")
+        session.close()
+    }
+
+    @Test func aMissingDeviceFailsToConnectWithAReason() async {
+        await #expect(throws: SessionError.transport(.notFound(what: "no simulator profile \"toaster\"",
+                                                              hint: "use one of handheld-ring4, handheld-single, mat-16"))) {
+            _ = try await DeviceSession.connect { _ throws(TransportError) in
+                try LocalSimulator(profile: "toaster").transport
+            }
+        }
+    }
+
+    @Test func commandsSurviveALossyLink() async throws {
+        var faults = FaultPlan()
+        faults.dropProbability = 0.05
+        faults.corruptProbability = 0.005
+        faults.delay = 3_000
+        faults.jitter = 2_000
+        let opener = SimulatorOpener(faults: faults)
+        defer { opener.stopAll() }
+        let session = try await DeviceSession.connect(open: opener.opener)
+        defer { session.close() }
+        for value in stride(from: UInt32(200), through: 2000, by: 200) {
+            #expect(try await session.send(.setConfig(.watchdogMilliseconds, value)) == .acknowledged)
+            #expect(try await session.send(.getConfig(.watchdogMilliseconds)) == .config(ConfigEntry(key: .watchdogMilliseconds, value: value)))
+        }
+        #expect(session.statistics.retries > 0, "5 % loss over 20 commands should have cost a retry")
+    }
+}
