@@ -1,0 +1,87 @@
+import Foundation
+import MassageKit
+import MassageSimulator
+import Synchronization
+
+/// Turns a device URI into what opens its transport, for every command that takes
+/// `--device`. One place knows every kind of link.
+final class DeviceConnector: Sendable {
+    let uri: DeviceURI
+    let table: DeviceTable
+    let simulatorFaults: FaultPlan
+    let simulatorSpeed: Double
+    /// In-process simulators this connector started (`sim`), stopped by ``shutDown()``.
+    let simulators = Mutex<[LocalSimulator]>([])
+
+    init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
+        self.uri = uri
+        self.table = table
+        self.simulatorFaults = simulatorFaults
+        self.simulatorSpeed = simulatorSpeed
+    }
+
+    /// Parses `--device` and loads the device table; the errors are the user's to fix.
+    static func make(device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) throws -> DeviceConnector {
+        let uri: DeviceURI
+        do {
+            uri = try DeviceURI(parsing: device)
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        let table: DeviceTable
+        do {
+            table = try DeviceTable.load()
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed)
+    }
+
+    /// Opens the transport; `serial` is the device to find again after a link loss.
+    func open(serial: String?) throws(TransportError) -> any Transport {
+        switch uri {
+        case .sim(let profile):
+            let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed)
+            simulators.withLock { $0.append(simulator) }
+            return simulator.transport
+        case .usb, .serial, .unix:
+            throw .unsupported(what: "\(uri)", hint: "this build cannot open \(uri) yet; use sim or sim:PROFILE")
+        }
+    }
+
+    var opener: DeviceSession.Opener {
+        { serial throws(TransportError) in try self.open(serial: serial) }
+    }
+
+    /// Connects a session (blocking), reporting failure as a `DeviceFailure`.
+    func connect(options: DeviceSession.Options = DeviceSession.Options()) throws -> DeviceSession {
+        do {
+            return try DeviceSession.connectWaiting(options: options, open: opener)
+        } catch {
+            shutDown()
+            throw DeviceFailure(message: "cannot connect to \(uri): \(error.description)")
+        }
+    }
+
+    /// Stops the simulators this connector started, returning the last one as it ended.
+    @discardableResult
+    func shutDown() -> SimulatedDevice? {
+        let started = simulators.withLock { list in
+            defer { list.removeAll() }
+            return list
+        }
+        return started.map { $0.stop() }.last ?? nil
+    }
+}
+
+/// A `--device` value or a device table the user must fix: exit 64.
+struct ValidationFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A device that could not be reached or used: exit 1.
+struct DeviceFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
