@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The wire protocol: framing, CRC-32C, messages. No Foundation, no existentials,
@@ -25,6 +26,12 @@ let package = Package(
 
         // The host library: transports, device URIs and table, the device session.
         .target(name: "MassageKit", dependencies: ["MassageWire"]),
+
+        // The history of program runs and mat sessions, in SQLite.
+        .target(
+            name: "MassageHistory",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
 
         // System libraries, found through pkg-config; Debian package names for the hint.
         .systemLibrary(
@@ -41,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator", "MassageHistory", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +87,10 @@ let package = Package(
                 "MassageKit", "MassageSimulator",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "MassageHistoryTests",
+            dependencies: ["MassageHistory"]
         ),
         .testTarget(
             name: "massagectlTests",
