@@ -33,7 +33,7 @@ public struct SchedulerReport: Sendable {
 /// system permits, under the normal policy otherwise (`grant` says which, and why).
 ///
 /// Control it from any thread through `control`; `wait()` joins the thread and returns
-/// the report.
+/// the report. Memory locking is process-wide: run one locking scheduler at a time.
 public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: OutputSink>: Sendable {
     /// Pause, resume, stop, intensity, fault reports; live counters.
     public let control: SchedulerControl
@@ -99,6 +99,19 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
         }
         thread = Mutex(started)
         grant = RealtimeGrant(fifoPriority: fifoPriority, memoryLocked: memoryLocked, notes: notes)
+    }
+
+    /// Dropping a scheduler that is still running stops it (outputs go to zero at the
+    /// next tick) and waits for its thread, so no exit path leaves it driving the device.
+    deinit {
+        control.stop()
+        if let running = thread.withLock({ thread -> pthread_t? in
+            defer { thread = nil }
+            return thread
+        }) {
+            PosixRealtime.join(running)
+            if grant.memoryLocked { PosixRealtime.unlockAllMemory() }
+        }
     }
 
     /// True once the run has ended (`wait()` then returns at once).

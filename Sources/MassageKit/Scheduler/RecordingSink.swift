@@ -14,7 +14,7 @@ public final class RecordingSink: OutputSink {
     public let capacity: Int
 
     /// Keeps the first `capacity` offers; later ones are counted, and the newest kept as `last`.
-    public init(capacity: Int = 1 << 16) {
+    public init(capacity: Int = 4096) {
         var levels: [OutputLevels] = []
         levels.reserveCapacity(max(0, capacity))
         record = Mutex(Record(levels: levels))

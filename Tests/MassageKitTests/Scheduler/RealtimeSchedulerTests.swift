@@ -103,3 +103,22 @@ enum PosixClock {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }
+
+extension RealtimeSchedulerTests {
+    @Test func droppingARunningSchedulerStopsItWithOutputsAtZero() throws {
+        let sink = OutputMailbox()
+        do {
+            let scheduler = try start(source: ThreadProbe(observed: ObservedThread(), endMicroseconds: .max), sink: sink,
+                                      rate: 200, options: try RealtimeOptions(fifoPriority: nil, lockMemory: false))
+            let began = PosixClock.now
+            while scheduler.control.ticks < 2 && PosixClock.now - began < 5_000_000_000 { usleep(2000) }
+            #expect(!scheduler.isFinished)
+        }
+        // The scheduler is gone; its thread was stopped and joined, the last offer zero.
+        let offers = sink.offers
+        #expect(offers >= 2)
+        #expect(sink.take()?.isOff == true)
+        usleep(20_000)
+        #expect(sink.offers == offers)
+    }
+}
