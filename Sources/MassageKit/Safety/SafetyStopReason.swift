@@ -1,0 +1,31 @@
+import MassageWire
+
+/// Why the safety governor stopped a session. Once stopped, every output stays at zero.
+public enum SafetyStopReason: Equatable, Sendable, CustomStringConvertible {
+    /// The vibration dose reached the stop figure (`points`, 100 by default).
+    case doseLimit(points: UInt32)
+    /// The session ran for its maximum duration (µs).
+    case sessionDuration(microseconds: UInt64)
+    /// The device reported these faults.
+    case deviceFault(FaultSet)
+    /// The link to the device was lost.
+    case linkLost
+
+    public var description: String {
+        switch self {
+        case .doseLimit(let points):
+            "vibration dose reached \(points) points (2·a²·T): stop for today, or raise the limit (at most 400) before the next session"
+        case .sessionDuration(let microseconds):
+            "the session reached its maximum duration of \(Self.minutes(microseconds))"
+        case .deviceFault(let faults):
+            "the device reported a fault (bits 0x\(String(faults.rawValue, radix: 16))): outputs stopped; check the device, then clear the fault"
+        case .linkLost:
+            "the link to the device was lost: outputs stopped (the device's watchdog stops it too)"
+        }
+    }
+
+    private static func minutes(_ microseconds: UInt64) -> String {
+        let seconds = microseconds / 1_000_000
+        return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
+    }
+}

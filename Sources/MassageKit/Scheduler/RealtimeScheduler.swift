@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// What to ask of the system for the scheduler's thread.
+public struct RealtimeOptions: Equatable, Sendable {
+    /// The SCHED_FIFO priority to ask for (1–99), or nil to run under the normal policy.
+    public var fifoPriority: Int32?
+    /// Whether to lock the process's memory (`mlockall(MCL_CURRENT | MCL_FUTURE)`) while
+    /// the scheduler runs. Process-wide: unlocked again when the scheduler is waited for.
+    public var lockMemory: Bool
+
+    /// Checks the priority; the defaults ask for SCHED_FIFO 80 and locked memory, and fall
+    /// back (with a note) when not permitted.
+    public init(fifoPriority: Int32? = 80, lockMemory: Bool = true) throws(SchedulerConfigurationError) {
+        if let fifoPriority, !(1...99).contains(fifoPriority) { throw .priorityOutOfRange(fifoPriority) }
+        self.fifoPriority = fifoPriority
+        self.lockMemory = lockMemory
+    }
+}
+
+/// How a real-time scheduler run went.
+public struct SchedulerReport: Sendable {
+    public var outcome: SchedulerOutcome
+    public var statistics: SchedulerStatistics
+    /// The governor's dose at the end, points.
+    public var dosePoints: Double
+}
+
+/// A scheduler core running on its own thread (never Swift's cooperative pool), sleeping
+/// to absolute `CLOCK_MONOTONIC` deadlines, at SCHED_FIFO and with memory locked when the
+/// system permits, under the normal policy otherwise (`grant` says which, and why).
+///
+/// Control it from any thread through `control`; `wait()` joins the thread and returns
+/// the report. Memory locking is process-wide: run one locking scheduler at a time.
+public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: OutputSink>: Sendable {
+    /// Pause, resume, stop, intensity, fault reports; live counters.
+    public let control: SchedulerControl
+    /// What the system granted.
+    public let grant: RealtimeGrant
+    private let runState: RunState
+    private let thread: Mutex<pthread_t?>
+    private let report: Mutex<SchedulerReport?> = Mutex(nil)
+
+    /// The core and its result. Sendable because the new thread owns it until
+    /// `pthread_join` returns, which orders the thread's writes before the joiner's reads;
+    /// nobody touches it in between.
+    private final class RunState: @unchecked Sendable {
+        var core: SchedulerCore<Source, Sink>
+        var outcome: SchedulerOutcome = .stoppedByRequest
+        /// Set by the thread as its last act; safe to read from anywhere.
+        let finished = Atomic<Bool>(false)
+        init(core: SchedulerCore<Source, Sink>) { self.core = core }
+    }
+
+    /// Starts `core` on a new thread. Throws only when no thread can be created at all.
+    public init(core: SchedulerCore<Source, Sink>, options: RealtimeOptions) throws(SchedulerThreadError) {
+        control = core.control
+        runState = RunState(core: core)
+        var notes: [String] = []
+
+        var memoryLocked = false
+        if options.lockMemory {
+            let status = PosixRealtime.lockAllMemory()
+            if status == 0 {
+                memoryLocked = true
+            } else {
+                notes.append("mlockall refused (\(PosixRealtime.describe(status))): memory is not locked, so a page fault can delay a tick; run with CAP_IPC_LOCK or raise `ulimit -l`")
+            }
+        }
+
+        let state = runState
+        let body = ThreadBody {
+            var clock = MonotonicClock()
+            state.outcome = state.core.run(on: &clock)
+            state.finished.store(true, ordering: .releasing)
+        }
+        let stackBytes = 1 << 20
+        var started: pthread_t? = nil
+        var fifoPriority: Int32? = nil
+        if let priority = options.fifoPriority {
+            switch PosixRealtime.startThread(fifoPriority: priority, stackBytes: stackBytes, body: body) {
+            case .success(let thread):
+                started = thread
+                fifoPriority = priority
+            case .failure(let error):
+                notes.append("SCHED_FIFO priority \(priority) refused (\(PosixRealtime.describe(error.code))): the scheduler runs under the normal policy, so other work can delay its wakes; grant CAP_SYS_NICE or an rtprio limit (/etc/security/limits.conf)")
+            }
+        }
+        if started == nil {
+            switch PosixRealtime.startThread(fifoPriority: nil, stackBytes: stackBytes, body: body) {
+            case .success(let thread):
+                started = thread
+            case .failure(let error):
+                if memoryLocked { PosixRealtime.unlockAllMemory() }
+                throw .threadNotStarted(errno: error.code, message: PosixRealtime.describe(error.code))
+            }
+        }
+        thread = Mutex(started)
+        grant = RealtimeGrant(fifoPriority: fifoPriority, memoryLocked: memoryLocked, notes: notes)
+    }
+
+    /// Dropping a scheduler that is still running stops it (outputs go to zero at the
+    /// next tick) and waits for its thread, so no exit path leaves it driving the device.
+    deinit {
+        control.stop()
+        if let running = thread.withLock({ thread -> pthread_t? in
+            defer { thread = nil }
+            return thread
+        }) {
+            PosixRealtime.join(running)
+            if grant.memoryLocked { PosixRealtime.unlockAllMemory() }
+        }
+    }
+
+    /// True once the run has ended (`wait()` then returns at once).
+    public var isFinished: Bool { runState.finished.load(ordering: .acquiring) }
+
+    /// Waits for the run to end (the program finished, `control.stop()`, or a safety
+    /// stop) and returns what happened. Later calls return the same report.
+    public func wait() -> SchedulerReport {
+        if let running = thread.withLock({ thread -> pthread_t? in
+            defer { thread = nil }
+            return thread
+        }) {
+            PosixRealtime.join(running)
+            if grant.memoryLocked { PosixRealtime.unlockAllMemory() }
+            let finished = SchedulerReport(outcome: runState.outcome, statistics: runState.core.statistics,
+                                           dosePoints: runState.core.governor.dose.points)
+            report.withLock { $0 = finished }
+            return finished
+        }
+        // Another caller is joining or has joined; wait for its report.
+        while true {
+            if let done = report.withLock({ $0 }) { return done }
+            PosixRealtime.sleep(untilMonotonicNanoseconds: PosixRealtime.monotonicNanoseconds() + 1_000_000)
+        }
+    }
+}
+
+/// The scheduler's thread could not be started.
+public enum SchedulerThreadError: Error, Equatable, Sendable, CustomStringConvertible {
+    case threadNotStarted(errno: Int32, message: String)
+
+    public var description: String {
+        switch self {
+        case .threadNotStarted(let code, let message):
+            "could not start the scheduler thread: \(message) (errno \(code)); the system is out of threads or memory, try again with fewer processes running"
+        }
+    }
+}
