@@ -16,7 +16,7 @@ import Synchronization
 ///   and carries on only with the same device (by serial number). Outputs are not
 ///   resumed: the device stopped on its watchdog, and the caller decides what comes next.
 /// - ``stop(within:)`` sends Stop and waits for the device's Ack at most that long.
-public final class DeviceSession: Sendable {
+public final class DeviceSession: OutputSink {
     /// Opens the transport; `serial` is the device to reconnect to (nil the first time).
     public typealias Opener = @Sendable (_ serial: String?) throws(TransportError) -> any Transport
 
@@ -54,6 +54,9 @@ public final class DeviceSession: Sendable {
 
     let options: Options
     let open: Opener
+    /// Where the scheduler's real-time thread leaves its levels (``offer(_:)``); the I/O
+    /// thread takes the newest every turn (at most 2 ms apart while offers come).
+    let mailbox = OutputMailbox()
     let core: Core
     let streams: Streams
 
@@ -147,6 +150,21 @@ public final class DeviceSession: Sendable {
             try state.engine.setOutputs(levels, now: now)
             Self.flush(&state)
         }
+    }
+
+    /// The scheduler's hand-off: never blocks, never does I/O; the session's I/O thread
+    /// sends the newest levels within 2 ms (then as the device's rate allows).
+    public func offer(_ levels: OutputLevels) {
+        mailbox.offer(levels)
+    }
+
+    /// Offers sent as SetOutputs, and offers replaced by newer ones before they went out
+    /// (in the mailbox or in the engine).
+    public var deliveryCounts: OutputDeliveryCounts? {
+        let handedOver = mailbox.deliveryCounts ?? OutputDeliveryCounts(sent: 0, coalesced: 0)
+        let engine = statistics
+        return OutputDeliveryCounts(sent: UInt64(engine.outputsSent),
+                                    coalesced: handedOver.coalesced + UInt64(engine.outputsCoalesced))
     }
 
     /// Sends `command` and waits for its answer (retried per PROTOCOL.md 5).
@@ -263,16 +281,22 @@ public final class DeviceSession: Sendable {
                 }
             }
 
-            // One turn: timers, then wait for bytes until the next deadline.
+            // One turn: the scheduler's newest levels, timers, then wait for bytes until
+            // the next deadline.
             let now = Self.monotonicMicroseconds()
+            let offered = mailbox.take()
+            let polling = mailbox.offers > 0
             let (transport, wait) = core.state.withLock { (state) -> ((any Transport)?, UInt64) in
+                if let offered, state.engine.phase == .ready {
+                    try? state.engine.setOutputs(offered, now: now)   // the governor sized them to the device
+                }
                 state.engine.advance(now: now)
                 Self.flush(&state)
                 return (state.transport, state.engine.nextDeadline(after: now) - now)
             }
             drainEvents()
             guard let transport else { continue }
-            let timeout = Duration.microseconds(Int64(min(max(wait, 500), 20_000)))
+            let timeout = Duration.microseconds(Int64(min(max(wait, 500), polling ? 2_000 : 20_000)))
             do throws(TransportError) {
                 let bytes = try transport.receive(timeout: timeout)
                 let received = Self.monotonicMicroseconds()

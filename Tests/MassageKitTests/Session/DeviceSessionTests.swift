@@ -187,3 +187,29 @@ final class SimulatorOpener: Sendable {
         #expect(session.statistics.retries > 0, "5 % loss over 20 commands should have cost a retry")
     }
 }
+
+/// The real-time scheduler driving a device session as its sink.
+@Suite(.serialized) struct SchedulerToSessionTests {
+    @Test func theSchedulersLevelsReachTheSimulatedMotors() async throws {
+        let opener = SimulatorOpener()
+        defer { opener.stopAll() }
+        let session = try await DeviceSession.connect(open: opener.opener)
+        defer { session.close() }
+        let capabilities = try #require(session.capabilities)
+        let limits = try SafetyLimits(actuatorAccelerations: capabilities.actuators.map(\.acceleration),
+                                      heaterCap: capabilities.device.heaterCap, slewStepPerTick: 1000, doseStopPoints: 100,
+                                      maxSessionMicroseconds: 60_000_000)
+        let core = SchedulerCore(configuration: try SchedulerConfiguration(rateHertz: 100, actuatorCount: 4),
+                                 source: ScriptedSource(endMicroseconds: 600_000, recordTimes: false) { _ in 700 },
+                                 sink: session, governor: SafetyGovernor(limits: limits), control: try SchedulerControl())
+        let scheduler = try RealtimeScheduler(core: core, options: try RealtimeOptions(fifoPriority: nil, lockMemory: false))
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(session.latestStatus?.outputs.map { $0 } == [700, 700, 700, 700],
+                "device outputs \(String(describing: session.latestStatus?.outputs.map { $0 }))")
+        let report = scheduler.wait()
+        let counts = try #require(session.deliveryCounts)
+        #expect(counts.sent > 0)
+        #expect(counts.sent + counts.coalesced <= report.statistics.framesOffered + 1)
+        #expect(session.stop() != .unconfirmed(.closed))
+    }
+}
