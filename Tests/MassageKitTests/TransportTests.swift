@@ -156,6 +156,66 @@ struct TransportContractTests {
         }
     }
 
+    /// Sends from two threads at once, while a third receives: every frame reaches the
+    /// peer whole (sends never interleave), and what the peer sends is all received.
+    @Test(arguments: LinkKind.allCases)
+    func sendsFromTwoThreadsNeverInterleave(kind: LinkKind) throws {
+        let (port, transport) = try RawPeer.open(kind)
+        defer {
+            transport.close()
+            port.close()
+        }
+        try RawPeer.waitForHost(port)
+        let perThread = 300
+        let senders = (0..<2).map { thread in
+            BackgroundThread {
+                for i in 0..<perThread {
+                    // A Hello's payload makes the frame long enough to be split if sends raced.
+                    let frame = Frame(sequence: UInt8(truncatingIfNeeded: i), message: thread == 0 ? .stop : .hello(Hello()))
+                    do { try transport.send(Array(frame.encoded())) } catch { return }
+                }
+            }
+        }
+        let echoes = Frame(sequence: 9, message: .ack(ackedType: 9))
+        let echoCount = 100
+        let received = Box<[Frame]>([])
+        let receiver = BackgroundThread {
+            var reader = FrameReader(transport)
+            received.set((try? reader.frames(count: echoCount, within: .seconds(10))) ?? [])
+        }
+        var decoder = FrameDecoder()
+        var stops = 0, hellos = 0, bad = 0
+        var sink: [UInt8] = []
+        var echoed = 0
+        let deadline = ContinuousClock.now + .seconds(10)
+        while stops + hellos < 2 * perThread, ContinuousClock.now < deadline {
+            if echoed < echoCount {
+                try port.write(Array(echoes.encoded()))
+                echoed += 1
+            }
+            sink.removeAll(keepingCapacity: true)
+            _ = try port.readAvailable(into: &sink)
+            decoder.feed(sink) { event in
+                switch event {
+                case .frame(let frame):
+                    if case .stop = frame.message { stops += 1 } else if case .hello = frame.message { hellos += 1 }
+                case .error: bad += 1
+                }
+            }
+            if sink.isEmpty { usleep(200) }
+        }
+        for sender in senders { #expect(sender.join(timeout: .seconds(10))) }
+        while echoed < echoCount {
+            try port.write(Array(echoes.encoded()))
+            echoed += 1
+        }
+        #expect(receiver.join(timeout: .seconds(15)))
+        #expect(stops == perThread)
+        #expect(hellos == perThread)
+        #expect(bad == 0)
+        #expect(received.get() == Array(repeating: echoes, count: echoCount))
+    }
+
     func checkChunking(_ kind: LinkKind, sequences: [UInt8], splits: [Int]) throws {
         let (port, transport) = try RawPeer.open(kind)
         defer {
