@@ -41,6 +41,7 @@ func allBenchmarks() -> [Benchmark] {
         WireBenchmark.benchmark,
         SimulatorBenchmark.benchmark,
         SchedulerBenchmark.benchmark,
+        LinkBenchmark.benchmark,
     ]
 }
 
