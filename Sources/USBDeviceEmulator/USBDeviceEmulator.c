@@ -59,6 +59,7 @@ struct usb_emulated_device {
 
 struct usb_emulator {
     UMockdevTestbed *testbed;
+    gchar *root;
     GPtrArray *devices;  // usb_emulated_device*
 };
 
@@ -87,8 +88,13 @@ usb_emulator *usb_emulator_new(char *error, size_t error_capacity) {
         fill_error(error, error_capacity, "%s", "umockdev_testbed_new failed");
         return NULL;
     }
+    emulator->root = umockdev_testbed_get_root_dir(emulator->testbed);
     emulator->devices = g_ptr_array_new();
     return emulator;
+}
+
+const char *usb_emulator_root(const usb_emulator *emulator) {
+    return emulator ? emulator->root : NULL;
 }
 
 static void held_urb_free(held_urb *held) {
@@ -121,6 +127,7 @@ void usb_emulator_free(usb_emulator *emulator) {
     g_clear_object(&emulator->testbed);
     for (guint i = 0; i < emulator->devices->len; i++) device_free(g_ptr_array_index(emulator->devices, i));
     g_ptr_array_free(emulator->devices, TRUE);
+    g_free(emulator->root);
     g_free(emulator);
 }
 

@@ -8,9 +8,11 @@ import USBDeviceEmulator
 final class USBTestbed {
     struct Device {
         let handle: OpaquePointer
-        let firmware: SimulatedFirmware
+        let firmware: EmulatedFirmware
         let bus: UInt8
         let address: UInt8
+        /// The firmware, when it is the simulated device.
+        var simulated: SimulatedFirmware? { firmware as? SimulatedFirmware }
         var nodePath: String { String(format: "/dev/bus/usb/%03d/%03d", bus, address) }
     }
 
@@ -22,13 +24,13 @@ final class USBTestbed {
 
     static var isAvailable: Bool { unavailableReason == nil }
 
-    private let emulator: OpaquePointer
+    let emulator: OpaquePointer
     private(set) var devices: [Device] = []
 
     init() throws {
         var error = [CChar](repeating: 0, count: 256)
         guard let emulator = usb_emulator_new(&error, error.count) else {
-            throw TestbedError(message: String(cString: error))
+            throw TestbedError(message: Self.text(error))
         }
         self.emulator = emulator
     }
@@ -40,7 +42,7 @@ final class USBTestbed {
     /// Adds a device (1209:0001 by default) at bus 1, address 2 + its index.
     @discardableResult
     func addDevice(vendorID: UInt16 = 0x1209, productID: UInt16 = 0x0001, serial: String? = "USB-EMU-0001",
-                   interfaceClass: UInt8 = 0xFF, firmware: SimulatedFirmware = SimulatedFirmware()) throws -> Device {
+                   interfaceClass: UInt8 = 0xFF, firmware: EmulatedFirmware = SimulatedFirmware()) throws -> Device {
         let bus: UInt8 = 1
         let address = UInt8(2 + devices.count)
         var error = [CChar](repeating: 0, count: 256)
@@ -55,10 +57,15 @@ final class USBTestbed {
                 }
             }
         }
-        guard let handle else { throw TestbedError(message: String(cString: error)) }
+        guard let handle else { throw TestbedError(message: Self.text(error)) }
         let device = Device(handle: handle, firmware: firmware, bus: bus, address: address)
         devices.append(device)
         return device
+    }
+
+    private static func text(_ buffer: [CChar]) -> String {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     func unplug(_ device: Device) {
@@ -87,4 +94,9 @@ struct TestbedError: Error, CustomStringConvertible {
 private func withOptionalCString<Result>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
     guard let text else { return body(nil) }
     return text.withCString { body($0) }
+}
+
+extension USBTestbed {
+    /// The testbed's root directory: /sys and /dev of the emulated system live under it.
+    var root: String? { usb_emulator_root(emulator).map { String(cString: $0) } }
 }

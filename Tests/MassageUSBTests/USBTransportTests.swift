@@ -7,8 +7,8 @@ import Testing
 
 /// The libusb transport against emulated devices under umockdev: real libusb, real usbfs
 /// ioctls (answered by USBDeviceEmulator), the simulated firmware behind them.
-@Suite(.serialized, .enabled(if: USBTestbed.isAvailable, Comment(rawValue: USBTestbed.unavailableReason ?? "")))
-struct USBTransportTests {
+extension UmockdevUSBTests {
+@Suite struct USBTransportTests {
     @Test func handshakeGetsDeviceInfo() throws {
         let testbed = try USBTestbed()
         let device = try testbed.addDevice()
@@ -30,7 +30,7 @@ struct USBTransportTests {
         guard case .info(.device(let deviceInfo)) = info.message else { return }
         #expect(deviceInfo.actuatorCount == 4)
         #expect(info.sequence == 0)
-        #expect(device.firmware.bytesFromHost > 0)
+        #expect((device.simulated?.bytesFromHost ?? 0) > 0)
         let counters = testbed.counters(device)
         #expect(counters.unhandled_ioctls == 0, "libusb asked for ioctl \(counters.last_unhandled_request), which the emulator does not answer")
         #expect(counters.bulk_in_bytes > 0 && counters.bulk_out_bytes > 0)
@@ -53,7 +53,8 @@ struct USBTransportTests {
             try exchange.send(setOutputs)
             _ = try transport.receive(timeout: .milliseconds(50))
         }
-        let (duties, speeds) = device.firmware.withDevice { simulated in
+        let simulated = try #require(device.simulated)
+        let (duties, speeds) = simulated.withDevice { simulated in
             ((0..<4).map { simulated.outputs.motorDuties[$0] }, simulated.motors.map(\.speed))
         }
         #expect(duties == wanted, "the firmware drives the motors with what SetOutputs asked for")
@@ -165,6 +166,7 @@ struct USBTransportTests {
         let transport = try USBTransport.open()
         transport.close()
     }
+}
 }
 
 /// What a receiver thread ended with, handed to the test thread.

@@ -31,6 +31,7 @@ struct USBDeviceSelection {
     func open(in context: OpaquePointer) throws(TransportError) -> Opened {
         try LibUSB.withDeviceList(context) { devices throws(TransportError) -> Opened in
             let candidates = devices.filter { wantsIDs(vendorID: $0.vendorID, productID: $0.productID) }
+                .sorted { ($0.bus, $0.address) < ($1.bus, $1.address) }
             // Open each candidate that needs it (to read serials); keep the handles until
             // one is chosen, then close the others.
             var opened: [(listed: ListedDevice, handle: OpaquePointer?, serial: String?, error: Int32)] = []

@@ -309,9 +309,7 @@ final class USBLink: @unchecked Sendable {
         let submitted: Result<Void, TransportError> = state.withLock { state in
             if state.closed { return .failure(.closed(endpoint: endpoint)) }
             if let reason = state.disconnectReason { return .failure(.disconnected(endpoint: endpoint, reason: reason)) }
-            bytes.withUnsafeBufferPointer { source in
-                outBuffer.update(from: source.baseAddress! + offset, count: count)
-            }
+            for index in 0..<count { outBuffer[index] = bytes[offset + index] }
             outTransfer.pointee.length = Int32(count)
             state.outOutcome = nil
             let status = libusb_submit_transfer(outTransfer)

@@ -62,6 +62,9 @@ usb_emulator *usb_emulator_new(char *error, size_t error_capacity);
 /// Removes the testbed and every device in it. Close every libusb context first.
 void usb_emulator_free(usb_emulator *emulator);
 
+/// The testbed's root directory (it stands for / to the preloaded process).
+const char *usb_emulator_root(const usb_emulator *emulator);
+
 /// Adds a device with one configuration, one interface and bulk endpoints 0x01 (OUT) and
 /// 0x81 (IN). NULL (with `error` filled) on failure.
 usb_emulated_device *usb_emulator_add_device(usb_emulator *emulator,
