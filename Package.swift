@@ -101,7 +101,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MassageUSBTests",
-            dependencies: ["MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire", "CLibUSB"]
+            dependencies: [
+                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "MassageSimulatorTests",
