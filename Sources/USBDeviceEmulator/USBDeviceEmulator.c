@@ -51,9 +51,11 @@ struct usb_emulated_device {
 
     GMutex lock;         // everything below
     GQueue waiting_in;   // held_urb*: bulk IN URBs waiting for device data
+    GQueue waiting_out;  // held_urb*: bulk OUT URBs the device is not taking (NAKing)
     GQueue done;         // held_urb*: completed, waiting to be reaped
     bool unplugged;
     bool claimed_elsewhere;
+    bool out_naks;
     usb_emulated_device_counters counters;
 };
 
@@ -111,6 +113,7 @@ static void device_free(usb_emulated_device *device) {
     }
     g_queue_clear_full(&device->waiting_in, (GDestroyNotify)held_urb_free);
     g_queue_clear_full(&device->done, (GDestroyNotify)held_urb_free);
+    g_queue_clear_full(&device->waiting_out, (GDestroyNotify)held_urb_free);
     g_mutex_clear(&device->lock);
     g_free(device->manufacturer);
     g_free(device->product);
@@ -278,6 +281,10 @@ static gint submit_urb(usb_emulated_device *device, UMockdevIoctlData *argument)
         return error;
     }
     case USBDEVFS_URB_TYPE_BULK:
+        if (urb->endpoint == ENDPOINT_OUT && device->out_naks) {
+            g_queue_push_tail(&device->waiting_out, held);   // the device NAKs: never done
+            return 0;
+        }
         if (urb->endpoint == ENDPOINT_OUT) {
             size_t count = (size_t)urb->buffer_length;
             if (count > 0 && device->firmware.receive)
@@ -319,12 +326,15 @@ static gint discard_urb(usb_emulated_device *device, UMockdevIoctlData *argument
     if (argument->data_len < (gint)sizeof(gulong)) return EINVAL;
     gulong address;
     memcpy(&address, argument->data, sizeof address);
-    for (GList *link = device->waiting_in.head; link; link = link->next) {
-        held_urb *held = link->data;
-        if (held->urb->client_addr == address) {
-            g_queue_delete_link(&device->waiting_in, link);
-            complete_held(device, held, -ENOENT, 0);
-            return 0;
+    GQueue *queues[] = { &device->waiting_in, &device->waiting_out };
+    for (size_t q = 0; q < G_N_ELEMENTS(queues); q++) {
+        for (GList *link = queues[q]->head; link; link = link->next) {
+            held_urb *held = link->data;
+            if (held->urb->client_addr == address) {
+                g_queue_delete_link(queues[q], link);
+                complete_held(device, held, -ENOENT, 0);
+                return 0;
+            }
         }
     }
     return EINVAL;                                           // done already, or unknown
@@ -406,6 +416,7 @@ usb_emulated_device *usb_emulator_add_device(usb_emulator *emulator,
     g_mutex_init(&device->lock);
     g_queue_init(&device->waiting_in);
     g_queue_init(&device->done);
+    g_queue_init(&device->waiting_out);
 
     const unsigned bus = description->bus, address = description->address;
     device->devnode = g_strdup_printf("/dev/bus/usb/%03u/%03u", bus, address);
@@ -467,6 +478,7 @@ void usb_emulated_device_unplug(usb_emulated_device *device) {
     // (USBDEVFS_CAP_REAP_AFTER_DISCONNECT) can still be reaped.
     held_urb *held;
     while ((held = g_queue_pop_head(&device->waiting_in))) complete_held(device, held, -ESHUTDOWN, 0);
+    while ((held = g_queue_pop_head(&device->waiting_out))) complete_held(device, held, -ESHUTDOWN, 0);
     g_mutex_unlock(&device->lock);
     if (already) return;
     umockdev_testbed_uevent(device->emulator->testbed, device->syspath, "remove");
@@ -477,6 +489,13 @@ void usb_emulated_device_set_claimed_elsewhere(usb_emulated_device *device, bool
     if (!device) return;
     g_mutex_lock(&device->lock);
     device->claimed_elsewhere = claimed;
+    g_mutex_unlock(&device->lock);
+}
+
+void usb_emulated_device_set_out_naks(usb_emulated_device *device, bool naks) {
+    if (!device) return;
+    g_mutex_lock(&device->lock);
+    device->out_naks = naks;
     g_mutex_unlock(&device->lock);
 }
 

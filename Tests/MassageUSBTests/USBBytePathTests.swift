@@ -11,6 +11,7 @@ extension UmockdevUSBTests {
     @Suite struct USBBytePathTests {
         @Test func everySendComesBackWholeAndInOrder() async throws {
             let testbed = try USBTestbed()
+            defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
             try testbed.addDevice(firmware: EchoFirmware())
             let transport = try USBTransport.open()
             defer { transport.close() }

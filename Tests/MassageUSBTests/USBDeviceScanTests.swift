@@ -8,6 +8,7 @@ extension UmockdevUSBTests {
 @Suite struct USBDeviceScanTests {
     @Test func findsTheTestDeviceWithModelAndSerial() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice(serial: "USB-EMU-0001")
         let devices = try USBDeviceScan.attachedDevices()
         #expect(devices.count == 1)
@@ -25,6 +26,7 @@ extension UmockdevUSBTests {
 
     @Test func userTableEntriesAndLookalikes() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice(serial: nil)
         try testbed.addDevice(vendorID: 0x1234, productID: 0x5678, serial: "VENDOR-1")               // looks like ours
         try testbed.addDevice(vendorID: 0x1234, productID: 0x9999, serial: "HID-1", interfaceClass: 0x03)  // does not
@@ -47,6 +49,7 @@ extension UmockdevUSBTests {
 
     @Test func busyDeviceIsListedAsBusy() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         testbed.setClaimedElsewhere(device, true)
         let listed = try #require(try USBDeviceScan.attachedDevices().first)
@@ -60,7 +63,7 @@ extension UmockdevUSBTests {
 
     @Test func emptyBusListsNothing() throws {
         let testbed = try USBTestbed()
-        _ = testbed
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         #expect(try USBDeviceScan.attachedDevices(includeLookalikes: true).isEmpty)
     }
 }

@@ -10,6 +10,7 @@ extension UmockdevUSBTests {
 @Suite struct USBDeviceSelectionTests {
     @Test func noDeviceIsNotFoundAndSaysWhatWasSeen() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice(vendorID: 0x1234, productID: 0x5678, serial: "OTHER-1")
         do throws(TransportError) {
             let transport = try USBTransport.open()
@@ -32,6 +33,7 @@ extension UmockdevUSBTests {
 
     @Test func severalMatchesAskForASerial() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let first = try testbed.addDevice(serial: "USB-EMU-A")
         let second = try testbed.addDevice(serial: "USB-EMU-B")
         do throws(TransportError) {
@@ -62,6 +64,7 @@ extension UmockdevUSBTests {
 
     @Test func unknownSerialIsNotFoundListingTheSerialsSeen() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice(serial: "USB-EMU-A")
         do throws(TransportError) {
             let transport = try USBTransport.open(USBDeviceMatch(serial: "NOPE"))
@@ -82,6 +85,7 @@ extension UmockdevUSBTests {
     /// itself refuses the open() libusb makes: the error must name the udev rule.
     @Test func permissionDeniedNamesTheUdevRule() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         let node = try #require(testbed.nodeFile(device))
         let root = try #require(testbed.root)

@@ -10,6 +10,7 @@ extension UmockdevUSBTests {
         @Test func reportsArrivalAndDepartureOfKnownDevices() throws {
             try #require(USBTransport.hotplugSupported, "this libusb has no hotplug; USBHotplugWatcher would say so")
             let testbed = try USBTestbed()
+            defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
             let seen = Mutex<[USBHotplugEvent]>([])
             let watcher = try USBHotplugWatcher { event in seen.withLock { $0.append(event) } }
             defer { watcher.stop() }

@@ -76,6 +76,10 @@ final class USBTestbed {
         usb_emulated_device_set_claimed_elsewhere(device.handle, claimed)
     }
 
+    func setOutNaks(_ device: Device, _ naks: Bool) {
+        usb_emulated_device_set_out_naks(device.handle, naks)
+    }
+
     /// The testbed's file behind the device node.
     func nodeFile(_ device: Device) -> String? {
         usb_emulated_device_node_file(device.handle).map { String(cString: $0) }

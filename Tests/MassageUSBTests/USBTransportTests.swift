@@ -11,6 +11,7 @@ extension UmockdevUSBTests {
 @Suite struct USBTransportTests {
     @Test func handshakeGetsDeviceInfo() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         let transport = try USBTransport.open(USBDeviceMatch())
         defer { transport.close() }
@@ -38,6 +39,7 @@ extension UmockdevUSBTests {
 
     @Test func setOutputsReachTheMotors() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         let transport = try USBTransport.open(USBDeviceMatch(vendorID: 0x1209, productID: 0x0001))
         defer { transport.close() }
@@ -65,6 +67,7 @@ extension UmockdevUSBTests {
 
     @Test func unplugWhileReceivingEndsTheTransport() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         let transport = try USBTransport.open()
         #expect(transport.hotplugFollowed == USBTransport.hotplugSupported)
@@ -112,6 +115,7 @@ extension UmockdevUSBTests {
 
     @Test func closeWakesAWaitingReceiver() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice()
         let transport = try USBTransport.open()
         let outcome = ReceiveOutcome()
@@ -136,6 +140,7 @@ extension UmockdevUSBTests {
 
     @Test func receiveTimesOutEmptyWhenTheDeviceIsQuiet() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         try testbed.addDevice()
         let transport = try USBTransport.open()
         defer { transport.close() }
@@ -146,8 +151,40 @@ extension UmockdevUSBTests {
         #expect(waited >= .milliseconds(150))
     }
 
+    /// The Transport contract: a send never waits on the device for more than about 100 ms.
+    @Test func sendToADeviceThatTakesNothingFailsAfterTheTimeout() throws {
+        let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
+        let device = try testbed.addDevice()
+        let transport = try USBTransport.open()
+        defer { transport.close() }
+        testbed.setOutNaks(device, true)
+        let started = ContinuousClock.now
+        do throws(TransportError) {
+            try transport.send([0x01, 0x02, 0x00])
+            Issue.record("a send the device never took returned as sent")
+        } catch {
+            guard case .io(_, let operation, let detail) = error else {
+                Issue.record("expected an I/O error, got \(error)")
+                return
+            }
+            #expect(operation == "bulk OUT transfer")
+            #expect(detail.contains("took no data for 100 ms"))
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(100) && waited < .seconds(1), "the send gave up after \(waited)")
+
+        // The link is still good once the device takes data again.
+        testbed.setOutNaks(device, false)
+        var exchange = FrameExchange(transport)
+        try exchange.send(.hello(Hello()))
+        let info = try exchange.receive(within: .seconds(5)) { if case .info = $0.message { true } else { false } }
+        #expect(info != nil)
+    }
+
     @Test func busyInterfaceSaysAnotherProgramHoldsIt() throws {
         let testbed = try USBTestbed()
+        defer { withExtendedLifetime(testbed) {} }  // outlives every transport on it
         let device = try testbed.addDevice()
         testbed.setClaimedElsewhere(device, true)
         do throws(TransportError) {

@@ -81,6 +81,10 @@ void usb_emulated_device_unplug(usb_emulated_device *device);
 /// kernel driver holds it.
 void usb_emulated_device_set_claimed_elsewhere(usb_emulated_device *device, bool claimed);
 
+/// While true, bulk OUT URBs never complete (the device NAKs every OUT packet, as a
+/// stuck firmware does) until the host discards them.
+void usb_emulated_device_set_out_naks(usb_emulated_device *device, bool naks);
+
 /// The file in the testbed that stands for the device node (for permission tests).
 const char *usb_emulated_device_node_file(const usb_emulated_device *device);
 
