@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "MassageFirmware", targets: ["MassageFirmware"]),
         .library(name: "MassageKit", targets: ["MassageKit"]),
         .library(name: "MassageSimulator", targets: ["MassageSimulator"]),
+        .library(name: "MassageUSB", targets: ["MassageUSB"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
     dependencies: [
@@ -44,6 +45,19 @@ let package = Package(
             pkgConfig: "libgpiod",
             providers: [.apt(["libgpiod-dev"])]
         ),
+
+        // The USB transport: libusb-1.0, enumeration by the device table, hotplug.
+        .target(name: "MassageUSB", dependencies: ["CLibUSB", "MassageKit"]),
+
+        // umockdev, for the USB tests only: an emulated USB device behind usbfs ioctls.
+        .systemLibrary(
+            name: "CUmockdev",
+            pkgConfig: "umockdev-1.0",
+            providers: [.apt(["libumockdev-dev"])]
+        ),
+        // The emulated device's ioctl handler (C, GObject signals), handing URBs to a
+        // firmware through callbacks. Used by MassageUSBTests under umockdev-wrapper.
+        .target(name: "USBDeviceEmulator", dependencies: ["CUmockdev"]),
 
         .executableTarget(
             name: "massagectl",
@@ -95,6 +109,13 @@ let package = Package(
         .testTarget(
             name: "massagectlTests",
             dependencies: ["massagectl", "MassageWire"]
+        ),
+        .testTarget(
+            name: "MassageUSBTests",
+            dependencies: [
+                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "MassageSimulatorTests",
