@@ -1,6 +1,7 @@
 import Foundation
 import MassageKit
 import MassageSimulator
+import MassageUSB
 import Synchronization
 
 /// Turns a device URI into what opens its transport, for every command that takes
@@ -12,6 +13,8 @@ final class DeviceConnector: Sendable {
     let simulatorSpeed: Double
     /// In-process simulators this connector started (`sim`), stopped by ``shutDown()``.
     let simulators = Mutex<[LocalSimulator]>([])
+    /// The USB serial string descriptor of the device first opened, to reopen that one.
+    let usbSerialSeen = Mutex<String?>(nil)
 
     init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
         self.uri = uri
@@ -44,8 +47,17 @@ final class DeviceConnector: Sendable {
             let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed)
             simulators.withLock { $0.append(simulator) }
             return simulator.transport
-        case .usb, .serial, .unix:
-            throw .unsupported(what: "\(uri)", hint: "this build cannot open \(uri) yet; use sim or sim:PROFILE")
+        case .usb(var match):
+            // After a link loss, find the same device again by its USB serial number when
+            // it has one (the session also checks the serial its Info gives).
+            if serial != nil, match.serial == nil, let seen = usbSerialSeen.withLock({ $0 }) { match.serial = seen }
+            let transport = try USBTransport.open(match, table: table)
+            if let seen = transport.serial, !seen.isEmpty { usbSerialSeen.withLock { $0 = seen } }
+            return transport
+        case .serial(let path):
+            return try SerialTransport(path: path)
+        case .unix(let path):
+            return try UnixSocketTransport(path: path)
         }
     }
 
