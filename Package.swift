@@ -56,7 +56,7 @@ let package = Package(
 
         .executableTarget(
             name: "massage-bench",
-            dependencies: ["MassageWire", "MassageFirmware", "MassageSimulator"],
+            dependencies: ["MassageWire", "MassageFirmware", "MassageSimulator", "MassageKit"],
             path: "Benchmarks/massage-bench"
         ),
 
