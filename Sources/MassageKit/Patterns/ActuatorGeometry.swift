@@ -189,18 +189,21 @@ public struct ActuatorGeometry: Sendable, Equatable {
     func positionsAlong(angle: Double, into out: inout ActuatorLevels) {
         let c = cosine(angle), s = sine(angle)
         out.count = count
+        // Through spans: indexing the InlineArrays directly in a loop copies them whole.
+        let positions = self.positions.span
+        var along = out.storage.mutableSpan
         var lo = Double.infinity, hi = -Double.infinity
         for i in 0 ..< count {
             let p = positions[i].x * c + positions[i].y * s
-            out.storage[i] = p
+            along[i] = p
             lo = min(lo, p); hi = max(hi, p)
         }
-        let span = hi - lo
+        let extent = hi - lo
         // Below a micrometre of extent the device is a point along this axis.
-        guard span > 1e-3 else {
-            for i in 0 ..< count { out.storage[i] = 0.5 }
+        guard extent > 1e-3 else {
+            for i in 0 ..< count { along[i] = 0.5 }
             return
         }
-        for i in 0 ..< count { out.storage[i] = (out.storage[i] - lo) / span }
+        for i in 0 ..< count { along[i] = (along[i] - lo) / extent }
     }
 }

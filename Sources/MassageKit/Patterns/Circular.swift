@@ -45,18 +45,19 @@ public struct Circular: Sendable, Equatable {
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {
         let peak = peakAngle(at: t)
-        out.count = geometry.count
         guard geometry.hasBearings else {
-            let level = between(low, high, (1 + cosine(peak)) / 2)
-            for i in 0 ..< geometry.count { out.storage[i] = level }
+            out.fill(between(low, high, (1 + cosine(peak)) / 2), count: geometry.count)
             return
         }
+        out.count = geometry.count
+        var levels = out.storage.mutableSpan
         let halfWidth = radians(width) / 2
+        let positions = geometry.positions.span
         for i in 0 ..< geometry.count {
-            if let bearing = geometry.positions[i].bearing {
-                out.storage[i] = between(low, high, bump(angularDistance(bearing, peak), halfWidth: halfWidth))
+            if let bearing = positions[i].bearing {
+                levels[i] = between(low, high, bump(angularDistance(bearing, peak), halfWidth: halfWidth))
             } else {
-                out.storage[i] = low
+                levels[i] = low
             }
         }
     }

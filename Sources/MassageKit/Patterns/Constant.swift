@@ -8,8 +8,7 @@ public struct Constant: Sendable, Equatable {
     }
 
     func fill(_ out: inout ActuatorLevels, on geometry: ActuatorGeometry) {
-        out.count = geometry.count
-        for i in 0 ..< geometry.count { out.storage[i] = level }
+        out.fill(level, count: geometry.count)
     }
 }
 

@@ -25,6 +25,6 @@ public struct Crossfade: Sendable, Equatable {
         var other = ActuatorLevels()
         from.fill(&out, at: t, on: geometry)
         to.fill(&other, at: t, on: geometry)
-        for i in 0 ..< out.count { out.storage[i] = (1 - u) * out.storage[i] + u * other.storage[i] }
+        out.blend(towards: other, by: u)
     }
 }

@@ -48,11 +48,10 @@ public struct Envelope: Sendable, Equatable {
         let gain = level(at: t)
         guard gain > 0 else {
             // Silent: no need to evaluate what it would have multiplied.
-            out.count = geometry.count
-            for i in 0 ..< geometry.count { out.storage[i] = 0 }
+            out.fill(0, count: geometry.count)
             return
         }
         pattern.fill(&out, at: t, on: geometry)
-        for i in 0 ..< out.count { out.storage[i] *= gain }
+        out.multiply(by: gain)
     }
 }

@@ -44,14 +44,16 @@ public struct Hold: Sendable, Equatable {
         case .towards(let degrees):
             let angle = radians(degrees)
             var nearest = Double.infinity
+            let positions = geometry.positions.span
             for i in 0 ..< geometry.count {
-                guard let bearing = geometry.positions[i].bearing else { continue }
+                guard let bearing = positions[i].bearing else { continue }
                 let d = angularDistance(bearing, angle)
                 if d < nearest { nearest = d; chosen = i }
             }
         }
+        var levels = out.storage.mutableSpan
         for i in 0 ..< geometry.count {
-            out.storage[i] = chosen < 0 || i == chosen ? pressed : surround
+            levels[i] = chosen < 0 || i == chosen ? pressed : surround
         }
     }
 }

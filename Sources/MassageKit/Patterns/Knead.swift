@@ -39,15 +39,18 @@ public struct Knead: Sendable, Equatable {
         switch grouping {
         case .alternating:
             out.count = geometry.count
+            let positions = geometry.positions.span
+            var levels = out.storage.mutableSpan
             for i in 0 ..< geometry.count {
-                out.storage[i] = geometry.positions[i].rank % 2 == 0 ? levelA : levelB
+                levels[i] = positions[i].rank % 2 == 0 ? levelA : levelB
             }
         case .halves(let axis):
             geometry.positionsAlong(angle: radians(axis), into: &out)
+            var levels = out.storage.mutableSpan
             for i in 0 ..< geometry.count {
-                let along = out.storage[i]
+                let along = levels[i]
                 // Within a millionth of the middle counts as on the dividing line.
-                out.storage[i] = along < 0.5 - 1e-6 ? levelA : along > 0.5 + 1e-6 ? levelB : max(levelA, levelB)
+                levels[i] = along < 0.5 - 1e-6 ? levelA : along > 0.5 + 1e-6 ? levelB : max(levelA, levelB)
             }
         }
     }

@@ -30,10 +30,8 @@ public struct Mix: Sendable, Equatable {
             }
             pattern.fill(&other, at: t, on: geometry)
             switch mode {
-            case .max:
-                for i in 0 ..< out.count { out.storage[i] = Swift.max(out.storage[i], other.storage[i]) }
-            case .sum:
-                for i in 0 ..< out.count { out.storage[i] = Swift.min(1, out.storage[i] + other.storage[i]) }
+            case .max: out.formMaximum(with: other)
+            case .sum: out.formClampedSum(with: other)
             }
         }
     }

@@ -34,8 +34,7 @@ public struct PatternSequence: Sendable, Equatable {
         var local = t
         if local >= duration {
             guard repeats else {
-                out.count = geometry.count
-                for i in 0 ..< geometry.count { out.storage[i] = 0 }
+                out.fill(0, count: geometry.count)
                 return
             }
             local = local.truncatingRemainder(dividingBy: duration)

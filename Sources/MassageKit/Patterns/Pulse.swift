@@ -43,8 +43,6 @@ public struct Pulse: Sendable, Equatable {
     }
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {
-        let level = between(low, high, weight(at: t))
-        out.count = geometry.count
-        for i in 0 ..< geometry.count { out.storage[i] = level }
+        out.fill(between(low, high, weight(at: t)), count: geometry.count)
     }
 }

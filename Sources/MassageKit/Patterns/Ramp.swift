@@ -18,8 +18,6 @@ public struct Ramp: Sendable, Equatable {
     }
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {
-        let level = level(at: t)
-        out.count = geometry.count
-        for i in 0 ..< geometry.count { out.storage[i] = level }
+        out.fill(level(at: t), count: geometry.count)
     }
 }

@@ -28,8 +28,9 @@ public struct Rock: Sendable, Equatable {
         geometry.positionsAlong(angle: radians(axis), into: &out)
         let centre = (1 - cosine(2 * Double.pi * phase(t, period: period))) / 2
         let half = width / 2
+        var levels = out.storage.mutableSpan
         for i in 0 ..< geometry.count {
-            out.storage[i] = between(low, high, bump(abs(out.storage[i] - centre), halfWidth: half))
+            levels[i] = between(low, high, bump(abs(levels[i] - centre), halfWidth: half))
         }
     }
 }

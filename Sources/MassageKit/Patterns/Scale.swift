@@ -13,6 +13,6 @@ public struct Scale: Sendable, Equatable {
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {
         pattern.fill(&out, at: t, on: geometry)
-        for i in 0 ..< out.count { out.storage[i] *= factor }
+        out.multiply(by: factor)
     }
 }

@@ -30,9 +30,11 @@ public struct Tap: Sendable, Equatable {
         // The beat's parity; the remainder keeps huge times from overflowing an Int.
         let oddBeat = beat.truncatingRemainder(dividingBy: 2) == 1
         out.count = geometry.count
+        let positions = geometry.positions.span
+        var levels = out.storage.mutableSpan
         for i in 0 ..< geometry.count {
-            let mine = !alternating || geometry.count < 2 || (geometry.positions[i].rank % 2 == 1) == oddBeat
-            out.storage[i] = inBurst && mine ? high : low
+            let mine = !alternating || geometry.count < 2 || (positions[i].rank % 2 == 1) == oddBeat
+            levels[i] = inBurst && mine ? high : low
         }
     }
 }

@@ -40,9 +40,10 @@ public struct Wave: Sendable, Equatable {
         geometry.positionsAlong(angle: radians(axis), into: &out)
         let half = width / 2
         let centre = -half + (1 + width) * phase(t, period: period)
+        var levels = out.storage.mutableSpan
         for i in 0 ..< geometry.count {
-            let along = direction == .forward ? out.storage[i] : 1 - out.storage[i]
-            out.storage[i] = between(low, high, bump(abs(along - centre), halfWidth: half))
+            let along = direction == .forward ? levels[i] : 1 - levels[i]
+            levels[i] = between(low, high, bump(abs(along - centre), halfWidth: half))
         }
     }
 }
