@@ -42,6 +42,7 @@ func allBenchmarks() -> [Benchmark] {
         SimulatorBenchmark.benchmark,
         SchedulerBenchmark.benchmark,
         LinkBenchmark.benchmark,
+        PatternBenchmark.benchmark,
     ]
 }
 
