@@ -48,13 +48,12 @@ enum WireBenchmark {
     @inline(never)
     static func encodeAndDecode(_ sent: Frame, with decoder: inout FrameDecoder) -> RoundTrip {
         let wire = sent.encoded()
-        var received: Frame? = nil
-        var events = 0
+        var trip = RoundTrip(received: nil, events: 0, wireBytes: wire.count)
         decoder.feed(wire) { event in
-            events &+= 1
-            if case .frame(let frame) = event { received = frame }
+            trip.events &+= 1
+            if case .frame(let frame) = event { trip.received = frame }
         }
-        return RoundTrip(received: received, events: events, wireBytes: wire.count)
+        return trip
     }
 
     /// Round trips `first ..< first + count`; the same code for timed and counted runs.

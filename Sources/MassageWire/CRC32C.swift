@@ -81,6 +81,10 @@ extension CRC32C {
         #endif
     }
 
+    #if !hasFeature(Embedded)
+    // Hosts only (microcontrollers always use the table): which engine runs, and each
+    // engine on demand, for the tests and the benchmark's report.
+
     /// Where `update(unchecked:from:to:)` computes the CRC on this machine.
     enum Engine: Equatable, Sendable {
         /// The tables: slicing-by-8 on hosts, byte at a time on microcontrollers.
@@ -123,6 +127,7 @@ extension CRC32C {
             #endif
         }
     }
+    #endif
 
     #if canImport(CCRC32C)
     /// `update(unchecked:from:to:)` with the CPU's instruction. Only when `usesHardware`:
