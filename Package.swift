@@ -19,7 +19,11 @@ let package = Package(
     targets: [
         // The wire protocol: framing, CRC-32C, messages. No Foundation, no existentials,
         // fixed-size storage: the same files compile for microcontrollers (Embedded Swift).
-        .target(name: "MassageWire"),
+        // On hosts it takes the CPU's CRC-32C instructions from CCRC32C when present.
+        .target(name: "MassageWire", dependencies: ["CCRC32C"]),
+
+        // CRC-32C with SSE4.2 (x86-64) or the ARMv8 CRC32 instructions, chosen at run time.
+        .target(name: "CCRC32C"),
 
         // The reference device core: a step function with every device-side safety rule.
         // Embedded-Swift clean and allocation-free, like MassageWire.

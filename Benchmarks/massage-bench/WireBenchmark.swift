@@ -1,12 +1,18 @@
-// wire: one round trip = build a SetOutputs frame for 8 actuators, `Frame.encoded()`,
-// feed the wire bytes to a long-lived `FrameDecoder`, take the decoded frame out of the
-// event and check it against what was sent.
+// wire: one round trip = `Frame.encoded()` of a SetOutputs frame for 8 actuators, feed
+// the wire bytes to a long-lived `FrameDecoder` (COBS, CRC-32C check, header and payload
+// checks), take the decoded frame out of the event. That is `encodeAndDecode`, kept out of
+// line so that scripts/bench-wire can count its instructions alone (callgrind
+// `--toggle-collect`). Around it, the loop builds each frame and checks what came back:
+// the benchmark's own work, in the loop figures but not in the round-trip figure.
 //
 // The intensities, the sequence number and so the CRC change on every round trip, so
 // nothing can be hoisted or constant-folded; the check reads the decoded values (a cheap
 // field check every trip, full `Frame ==` every 1024th), so nothing can be dropped.
 
 import MassageWire
+#if canImport(CCRC32C)
+import CCRC32C
+#endif
 
 enum WireBenchmark {
     static let benchmark = Benchmark(
@@ -26,6 +32,30 @@ enum WireBenchmark {
         var wireBytes = 0
     }
 
+    /// What one round trip gave back.
+    struct RoundTrip {
+        /// The frame of the last `.frame` event, if any.
+        var received: Frame?
+        /// Events the decoder reported for the frame's bytes (exactly 1 when all is well).
+        var events: Int
+        /// Bytes on the wire, delimiter included.
+        var wireBytes: Int
+    }
+
+    /// One round trip, and nothing else: encode `sent`, feed the wire bytes to `decoder`,
+    /// take the decoded frame out of the event. Never inlined: scripts/bench-wire counts
+    /// the instructions of this function alone (its name is in the script).
+    @inline(never)
+    static func encodeAndDecode(_ sent: Frame, with decoder: inout FrameDecoder) -> RoundTrip {
+        let wire = sent.encoded()
+        var trip = RoundTrip(received: nil, events: 0, wireBytes: wire.count)
+        decoder.feed(wire) { event in
+            trip.events &+= 1
+            if case .frame(let frame) = event { trip.received = frame }
+        }
+        return trip
+    }
+
     /// Round trips `first ..< first + count`; the same code for timed and counted runs.
     @inline(never)
     static func roundTrips(from first: Int, count: Int, _ state: inout State) {
@@ -40,19 +70,12 @@ enum WireBenchmark {
                 message: .setOutputs(SetOutputs(leaseMilliseconds: 200, heaterSetpoint: 380, intensities: intensities))
             )
 
-            let wire = sent.encoded()
-            state.wireBytes = wire.count
-
-            var received: Frame? = nil
-            var events = 0
-            state.decoder.feed(wire) { event in
-                events &+= 1
-                if case .frame(let frame) = event { received = frame }
-            }
+            let trip = encodeAndDecode(sent, with: &state.decoder)
+            state.wireBytes = trip.wireBytes
 
             // The cheap check, every trip: header, fixed fields, count and one intensity.
             let probe = i & 7
-            guard events == 1, let received, received.sequence == sequence,
+            guard trip.events == 1, let received = trip.received, received.sequence == sequence,
                   case .setOutputs(let outputs) = received.message,
                   outputs.leaseMilliseconds == 200, outputs.heaterSetpoint == 380,
                   outputs.intensities.count == 8, outputs.intensities[probe] == intensities[probe]
@@ -113,12 +136,26 @@ enum WireBenchmark {
         print("wire.roundtrip.runs: \(runs) x \(fixed(options.runSeconds, 2)) s, min \(scientific(rates.first!)), "
               + "median \(scientific(median)), max \(scientific(rates.last!)) round trips/s")
         print("wire.roundtrip.frame: SetOutputs, 8 actuators, \(state.wireBytes) bytes on the wire")
+        print("wire.crc32c.engine: \(crcEngine)")
         print("wire.roundtrip.check: \(total) timed round trips, \(state.mismatches) mismatches")
         if state.mismatches != 0 {
             print("wire.roundtrip: FAILED: \(state.mismatches) decoded frames differ from the frames encoded")
         }
         return state.mismatches == 0
     }
+}
+
+/// Which CRC-32C code MassageWire runs on this machine (the same run-time choice it makes).
+var crcEngine: String {
+    #if canImport(CCRC32C)
+    switch ccrc32c_engine() {
+    case Int32(CCRC32C_ENGINE_SSE42): return "hardware, x86-64 SSE4.2 crc32"
+    case Int32(CCRC32C_ENGINE_ARMV8_CRC32): return "hardware, AArch64 CRC32 crc32c"
+    default: return "software, slicing-by-8 tables (no CRC-32C instructions on this CPU)"
+    }
+    #else
+    return "software, slicing-by-8 tables"
+    #endif
 }
 
 // MARK: - Formatting without Foundation

@@ -20,12 +20,13 @@ public struct Frame: Equatable, Sendable {
     @inlinable
     public func encoded() -> WireFrame {
         // The raw frame is written from index 1 and COBS-encoded where it lies: no
-        // second buffer, no copy.
+        // second buffer, no copy. The type byte (index 2) comes from the same switch on
+        // the message as the payload.
         var writer = ByteWriter()
         writer.u8(version)
-        writer.u8(message.type.rawValue)
+        writer.u8(0)
         writer.u8(sequence)
-        message.writePayload(into: &writer)
+        writer.bytes[unchecked: 2] = message.writePayload(into: &writer).rawValue
         return writer.sealed()
     }
 
@@ -98,15 +99,23 @@ extension FixedList {
 
 extension ByteWriter {
     /// The frame on the wire, once header and payload are written: appends the CRC-32C
-    /// and COBS-encodes in place, delimiter included. One pass computes the CRC and
-    /// finds the 0x00s: at each, the pending code byte (index 0 first) gets the distance
-    /// to it, and it becomes the next pending code byte.
-    @inlinable
+    /// and COBS-encodes in place, delimiter included. One pass finds the 0x00s: at each,
+    /// the pending code byte (index 0 first) gets the distance to it, and it becomes the
+    /// next pending code byte. With the tables, the same pass computes the CRC; with the
+    /// CPU's CRC instruction, one call before it does. Inlined into `Frame.encoded()`,
+    /// its one caller, so the wire frame is built where it is returned.
+    @inlinable @inline(__always)
     mutating func sealed() -> WireFrame {
         let payloadEnd = count
         precondition(payloadEnd >= 1 && payloadEnd <= bytes.count - 5, "ByteWriter.sealed: frame too long")
         // Every index below is < payloadEnd + 5 ≤ 64 (checked above): unchecked.
         var crc = CRC32C()
+        // The CRC is fed in the pass below unless the hardware took it in one call here
+        // (before any byte is patched: the CRC is of the raw frame).
+        let crcInPass = !CRC32C.usesHardware
+        #if canImport(CCRC32C)
+        if !crcInPass { crc.updateHardware(unchecked: bytes.span, from: 1, to: payloadEnd) }
+        #endif
         var code = 0
         var i = 1
         #if !hasFeature(Embedded)
@@ -116,7 +125,7 @@ extension ByteWriter {
             var span = bytes.mutableSpan
             while payloadEnd &- i >= 8 {
                 let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
-                crc.update(word: word)
+                if crcInPass { crc.update(word: word) }
                 var zeros = zeroByteMask(word)
                 while zeros != 0 {
                     let zero = i &+ zeros.trailingZeroBitCount >> 3
@@ -130,7 +139,7 @@ extension ByteWriter {
         #endif
         while i < payloadEnd {
             let byte = bytes[unchecked: i]
-            crc.update(byte)
+            if crcInPass { crc.update(byte) }
             if byte == 0 {
                 bytes[unchecked: code] = UInt8(truncatingIfNeeded: i &- code)
                 code = i

@@ -46,28 +46,42 @@ public enum Message: Equatable, Sendable {
 // MARK: - Payload encoding
 
 extension Message {
+    /// Writes the payload and returns the type it travels under: one switch for both, so
+    /// encoding a frame looks at the message's case once.
     @inlinable
-    func writePayload(into w: inout ByteWriter) {
+    func writePayload(into w: inout ByteWriter) -> MessageType {
         switch self {
         case .hello(let m):
             w.u8(m.minVersion)
             w.u8(m.maxVersion)
+            return .hello
         case .setOutputs(let m):
             w.u16(m.leaseMilliseconds)
             w.u16(m.heaterSetpoint)
             w.list(m.intensities)
-        case .stop, .heartbeat, .getStatus, .clearFault:
-            break
-        case .setConfig(let m), .config(let m):
+            return .setOutputs
+        case .stop: return .stop
+        case .heartbeat: return .heartbeat
+        case .getStatus: return .getStatus
+        case .clearFault: return .clearFault
+        case .setConfig(let m):
             w.u8(m.key.rawValue)
             w.u32(m.value)
+            return .setConfig
+        case .config(let m):
+            w.u8(m.key.rawValue)
+            w.u32(m.value)
+            return .config
         case .getConfig(let key):
             w.u8(key.rawValue)
+            return .getConfig
         case .getInfo(let m):
             w.u8(m.section.rawValue)
             w.u8(m.index)
+            return .getInfo
         case .info(let info):
             writeInfo(info, into: &w)
+            return .info
         case .status(let m):
             w.u8(m.state.rawValue)
             w.u16(m.faults.rawValue)
@@ -79,20 +93,25 @@ extension Message {
             w.u16(m.framesDropped)
             w.u16(m.dose)
             w.list(m.outputs)
+            return .status
         case .matReport(let m):
             w.u64(m.timestampMicroseconds)
             w.u8(m.firstZone)
             w.list(m.pressures)
+            return .matReport
         case .fault(let m):
             w.u8(m.code)
             w.u16(m.faults.rawValue)
             w.i16(m.detail)
             w.u64(m.uptimeMicroseconds)
+            return .fault
         case .ack(let ackedType):
             w.u8(ackedType)
+            return .ack
         case .nak(let m):
             w.u8(m.rejectedType)
             w.u8(m.reason.rawValue)
+            return .nak
         }
     }
 
