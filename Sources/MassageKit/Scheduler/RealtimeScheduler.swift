@@ -10,13 +10,16 @@ public struct RealtimeOptions: Equatable, Sendable {
     /// Whether to lock the process's memory (`mlockall(MCL_CURRENT | MCL_FUTURE)`) while
     /// the scheduler runs. Process-wide: unlocked again when the scheduler is waited for.
     public var lockMemory: Bool
+    /// Scheduler time per wall time (1 = real time), for playing on a faster simulator.
+    public var speed: Double
 
     /// Checks the priority; the defaults ask for SCHED_FIFO 80 and locked memory, and fall
     /// back (with a note) when not permitted.
-    public init(fifoPriority: Int32? = 80, lockMemory: Bool = true) throws(SchedulerConfigurationError) {
+    public init(fifoPriority: Int32? = 80, lockMemory: Bool = true, speed: Double = 1) throws(SchedulerConfigurationError) {
         if let fifoPriority, !(1...99).contains(fifoPriority) { throw .priorityOutOfRange(fifoPriority) }
         self.fifoPriority = fifoPriority
         self.lockMemory = lockMemory
+        self.speed = speed.isFinite && speed > 0 ? speed : 1
     }
 }
 
@@ -71,8 +74,9 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
         }
 
         let state = runState
+        let speed = options.speed
         let body = ThreadBody {
-            var clock = MonotonicClock()
+            var clock = MonotonicClock(speed: speed)
             state.outcome = state.core.run(on: &clock)
             state.finished.store(true, ordering: .releasing)
         }
