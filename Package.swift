@@ -56,7 +56,7 @@ let package = Package(
 
         .executableTarget(
             name: "massage-bench",
-            dependencies: ["MassageWire", "MassageFirmware", "MassageSimulator"],
+            dependencies: ["MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator"],
             path: "Benchmarks/massage-bench"
         ),
 

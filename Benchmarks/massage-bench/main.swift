@@ -40,6 +40,7 @@ func allBenchmarks() -> [Benchmark] {
     [
         WireBenchmark.benchmark,
         SimulatorBenchmark.benchmark,
+        MatBenchmark.benchmark,
     ]
 }
 
