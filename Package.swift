@@ -38,6 +38,9 @@ let package = Package(
             providers: [.apt(["libgpiod-dev"])]
         ),
 
+        // The mat's contact lines through libgpiod 1.6: edges with kernel timestamps.
+        .target(name: "MassageGPIO", dependencies: ["CGPIOD", "MassageKit"]),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
@@ -80,6 +83,10 @@ let package = Package(
                 "MassageKit", "MassageSimulator",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "MassageGPIOTests",
+            dependencies: ["MassageGPIO", "MassageKit"]
         ),
         .testTarget(
             name: "massagectlTests",
