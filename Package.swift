@@ -41,6 +41,14 @@ let package = Package(
         // The mat's contact lines through libgpiod 1.6: edges with kernel timestamps.
         .target(name: "MassageGPIO", dependencies: ["CGPIOD", "MassageKit"]),
 
+        // umockdev, for the tests only: emulated gpiochip ioctls (the same target as the
+        // USB branch's).
+        .systemLibrary(
+            name: "CUmockdev",
+            pkgConfig: "umockdev-1.0",
+            providers: [.apt(["libumockdev-dev"])]
+        ),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
@@ -86,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MassageGPIOTests",
-            dependencies: ["MassageGPIO", "MassageKit"]
+            dependencies: ["MassageGPIO", "MassageKit", "CUmockdev"]
         ),
         .testTarget(
             name: "massagectlTests",

@@ -17,7 +17,8 @@ import Glibc
 ///
 /// **Order.** Lines are read one after another, so the edges of one read are sorted by
 /// timestamp before they are handed on. Initial levels are read when the lines are
-/// requested and come with the first read as edges stamped at that moment.
+/// requested and come with the first read as edges stamped at that moment; a level that
+/// cannot be read comes as an `EdgeOverflow` without a level (the zone's state is unknown).
 ///
 /// Owns the chip and the line requests; released on deinit. Not `Sendable`: use it from
 /// one thread.
@@ -35,6 +36,7 @@ public final class GPIOContactLines: ContactEventSource {
     var ready: [Bool]
     var events: [RawLineEvent] = []
     var pendingInitial: [ContactEdge] = []
+    var pendingOverflows: [EdgeOverflow] = []
 
     /// Requests `offsets` (zone `i` is line `offsets[i]`, at most 64) on `chip` (a name,
     /// number, path or label, as `gpiodetect` shows them) for both edges.
@@ -92,8 +94,10 @@ public final class GPIOContactLines: ContactEventSource {
             switch calls.value(line) {
             case .success(let level):
                 if level != 0 { pendingInitial.append(ContactEdge(zone: zone, .pressed, atNanoseconds: now)) }
-            case .failure(let error):
-                throw .io(endpoint: chipName, operation: "read line \(offsets[zone])", detail: error.text)
+            case .failure:
+                // The zone's starting level is unknown: say so (the summary will not be
+                // exact) rather than guess "released" silently.
+                pendingOverflows.append(EdgeOverflow(zone: zone, atNanoseconds: now, levelNow: nil))
             }
         }
     }
@@ -107,12 +111,15 @@ public final class GPIOContactLines: ContactEventSource {
 
     public func read(into batch: inout ContactEventBatch, timeoutNanoseconds: UInt64) throws(TransportError) {
         let first = batch.edges.count
-        if !pendingInitial.isEmpty {
+        let hadPending = !pendingInitial.isEmpty || !pendingOverflows.isEmpty
+        if hadPending {
             batch.edges.append(contentsOf: pendingInitial)
+            batch.overflows.append(contentsOf: pendingOverflows)
             pendingInitial.removeAll()
+            pendingOverflows.removeAll()
         }
         let anything: Bool
-        switch calls.wait(lines, timeoutNanoseconds: batch.edges.count > first ? 0 : timeoutNanoseconds, ready: &ready) {
+        switch calls.wait(lines, timeoutNanoseconds: hadPending ? 0 : timeoutNanoseconds, ready: &ready) {
         case .success(let any): anything = any
         case .failure(let error): throw .io(endpoint: chipName, operation: "wait for edges", detail: error.text)
         }

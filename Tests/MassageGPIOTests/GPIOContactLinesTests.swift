@@ -85,6 +85,16 @@ import Testing
         #expect(batch.overflows.isEmpty)
     }
 
+    @Test func anUnreadableStartingLevelIsReportedNotGuessed() throws {
+        let mock = MockGPIOD()
+        mock.valueFailures[9] = EIO
+        let lines = try GPIOContactLines(chip: "gpiochip0", offsets: [8, 9], options: GPIOLineOptions(), calls: mock)
+        var batch = ContactEventBatch()
+        try lines.read(into: &batch, timeoutNanoseconds: 0)
+        #expect(batch.edges.isEmpty)
+        #expect(batch.overflows == [EdgeOverflow(zone: 1, atNanoseconds: mock.clock, levelNow: nil)])
+    }
+
     @Test func sixteenEventsAtOnceMeanAPossibleOverflowFifteenDoNot() throws {
         let mock = MockGPIOD()
         let lines = try GPIOContactLines(chip: "gpiochip0", offsets: [0, 1], options: GPIOLineOptions(), calls: mock)

@@ -15,6 +15,8 @@ final class MockGPIOD: GPIODCalls {
     var queued: [UInt32: [RawLineEvent]] = [:]
     /// Each line's logical level.
     var levels: [UInt32: Int32] = [:]
+    /// Lines whose level cannot be read, with this errno.
+    var valueFailures: [UInt32: Int32] = [:]
     var clock: UInt64 = 1_000_000_000
     private(set) var released: [UInt32] = []
     private(set) var closed = false
@@ -73,7 +75,10 @@ final class MockGPIOD: GPIODCalls {
         return .success(taken.count)
     }
 
-    func value(_ line: OpaquePointer) -> Result<Int32, Errno> { .success(levels[offset(of: line)] ?? 0) }
+    func value(_ line: OpaquePointer) -> Result<Int32, Errno> {
+        if let code = valueFailures[offset(of: line)] { return .failure(Errno(code: code)) }
+        return .success(levels[offset(of: line)] ?? 0)
+    }
 
     func release(_ line: OpaquePointer) { released.append(offset(of: line)) }
 
