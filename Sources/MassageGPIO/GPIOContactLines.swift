@@ -190,6 +190,7 @@ public final class GPIOContactLines: ContactEventSource {
 
     /// What to do when the chip is not the user's.
     static let gpioPermissionHint =
-        "install the udev rule that gives the GPIO chip to the logged-in user (sudo cp udev/70-massage-control.rules"
-        + " /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger); see udev/README.md"
+        "install the udev rule that gives /dev/gpiochip* to the plugdev group (sudo cp udev/70-massage-control.rules"
+        + " /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger) and add yourself to it"
+        + " (sudo usermod -aG plugdev $USER, then log in again); see udev/README.md"
 }
