@@ -53,7 +53,11 @@ let package = Package(
         // The USB transport: libusb-1.0, enumeration by the device table, hotplug.
         .target(name: "MassageUSB", dependencies: ["CLibUSB", "MassageKit"]),
 
-        // umockdev, for the USB tests only: an emulated USB device behind usbfs ioctls.
+        // The mat's contact lines through libgpiod 1.6: edges with kernel timestamps.
+        .target(name: "MassageGPIO", dependencies: ["CGPIOD", "MassageKit"]),
+
+        // umockdev, for the tests only: an emulated USB device behind usbfs ioctls, and
+        // emulated gpiochip ioctls.
         .systemLibrary(
             name: "CUmockdev",
             pkgConfig: "umockdev-1.0",
@@ -66,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageSimulator", "MassageHistory", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,6 +113,10 @@ let package = Package(
         .testTarget(
             name: "MassageHistoryTests",
             dependencies: ["MassageHistory"]
+        ),
+        .testTarget(
+            name: "MassageGPIOTests",
+            dependencies: ["MassageGPIO", "MassageKit", "CUmockdev"]
         ),
         .testTarget(
             name: "massagectlTests",

@@ -43,6 +43,7 @@ func allBenchmarks() -> [Benchmark] {
         SchedulerBenchmark.benchmark,
         LinkBenchmark.benchmark,
         PatternBenchmark.benchmark,
+        MatBenchmark.benchmark,
     ]
 }
 
