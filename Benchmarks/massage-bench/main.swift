@@ -44,6 +44,7 @@ func allBenchmarks() -> [Benchmark] {
         LinkBenchmark.benchmark,
         PatternBenchmark.benchmark,
         MatBenchmark.benchmark,
+        RehearsalBenchmark.benchmark,
     ]
 }
 

@@ -9,16 +9,19 @@ public struct ProgramPlayer: TickSource, Sendable {
     public let geometry: ActuatorGeometry
     /// Seconds over which one step blends into the next.
     public let transition: Double
+    /// Where the heater setpoint comes from.
+    public let heat: HeatChoice
     /// Start time of each step, seconds (one more than the steps: the end).
     let starts: [Double]
     /// The step being played (time only moves forward, so it is found incrementally).
     public private(set) var stepIndex = 0
     var scratch = ActuatorLevels()
 
-    public init(program: Program, geometry: ActuatorGeometry, transition: Double = 1.0) {
+    public init(program: Program, geometry: ActuatorGeometry, transition: Double = 1.0, heat: HeatChoice = .program) {
         self.program = program
         self.geometry = geometry
         self.transition = max(0, transition)
+        self.heat = heat
         var starts: [Double] = [0]
         for step in program.steps { starts.append(starts[starts.count - 1] + step.duration) }
         self.starts = starts
@@ -64,7 +67,20 @@ public struct ProgramPlayer: TickSource, Sendable {
             let value = current[i].isFinite ? min(max(current[i], 0), 1) : 0
             levels.intensities[i] = UInt16((value * 1000).rounded())
         }
-        levels.heaterSetpoint = step.heat.map { UInt16(max(0, min($0, 43)) * 10) } ?? 0
+        let celsius: Double? = switch heat {
+        case .program: step.heat
+        case .off: nil
+        case .celsius(let value): value
+        }
+        levels.heaterSetpoint = celsius.map { UInt16((max(0, min($0, 43)) * 10).rounded()) } ?? 0
         return .running
     }
+}
+
+/// The heat a program is played with: as its steps say, off, or one setpoint throughout
+/// (`massagectl run --heat 38`). The governor clamps any setpoint to the device's cap.
+public enum HeatChoice: Sendable, Equatable {
+    case program
+    case off
+    case celsius(Double)
 }
