@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // The wire protocol: framing, CRC-32C, messages. No Foundation, no existentials,
@@ -31,6 +32,13 @@ let package = Package(
 
         // The host library: transports, device URIs and table, the device session.
         .target(name: "MassageKit", dependencies: ["MassageWire"]),
+
+        // Program files (YAML, JSON) read as untrusted input, validated, and the built-in
+        // library. Apart from MassageKit so that the host library stays free of Yams.
+        .target(
+            name: "MassageProgramFiles",
+            dependencies: ["MassageKit", .product(name: "Yams", package: "Yams")]
+        ),
 
         // The history of program runs and mat sessions, in SQLite.
         .target(
@@ -70,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,6 +115,13 @@ let package = Package(
             name: "MassageKitTests",
             dependencies: [
                 "MassageKit", "MassageSimulator",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "MassageProgramFilesTests",
+            dependencies: [
+                "MassageProgramFiles",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
