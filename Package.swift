@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "MassageProgramFilesTests",
             dependencies: [
-                "MassageProgramFiles",
+                "MassageProgramFiles", "MassageSimulator",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -116,6 +116,7 @@ struct RunCommand: ParsableCommand {
         defer { connector.shutDown() }
         var sessionOptions = DeviceSession.Options()
         sessionOptions.reconnect = false   // a lost link ends the program; the user starts again
+        sessionOptions.speed = speed
         let session: DeviceSession
         do {
             session = try connector.connect(options: sessionOptions)
@@ -127,6 +128,13 @@ struct RunCommand: ParsableCommand {
 
         let player = try RunPlayback(program: program, session: session, command: self)
         let code = player.play(connector: connector)
+        if connector.uri.isSimulator {
+            session.close()
+            if let device = connector.shutDown() {
+                let motors = (0..<device.profile.device.actuatorCount).map { "\(device.outputs.motorDuties[$0])" }
+                emit("simulator at the end: motors \(motors.isEmpty ? "none" : motors.joined(separator: " ")) ‰, heater duty \(device.outputs.heaterDuty) %, faults 0x\(String(device.core.faults.rawValue, radix: 16))")
+            }
+        }
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -176,7 +184,12 @@ struct RunPlayback {
                 source: ProgramPlayer(program: program, geometry: geometry, heat: settings.heat),
                 sink: session, governor: SafetyGovernor(limits: limits),
                 control: try SchedulerControl(intensityPercent: settings.intensityPercent))
-            scheduler = try RealtimeScheduler(core: core, options: try RealtimeOptions(speed: command.speed))
+            // Locking memory stalls the whole process for tens of ms while it pages
+            // everything in; a simulator at --speed 10 would see that as half a second of
+            // host silence and trip its watchdog. The in-process simulator is not hardware:
+            // no lock for it.
+            let simulated = connector.uri.isSimulator
+            scheduler = try RealtimeScheduler(core: core, options: try RealtimeOptions(lockMemory: !simulated, speed: command.speed))
         } catch {
             StandardError.print("Error: \(error)")
             return 1
@@ -185,7 +198,7 @@ struct RunPlayback {
         let recorder = startHistory()
         let interactive = isatty(STDOUT_FILENO) != 0
         emit("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(command.device)]")
-        emit("real time: \(scheduler.grant.summary)")
+        emit(scheduler.grant.summary)
         for note in scheduler.grant.notes { emit("  note: \(note)") }
 
         // Faults and link loss from the session stop the program.
@@ -202,7 +215,7 @@ struct RunPlayback {
         }
         watcher.start()
 
-        var progress = Progress(program: program, rate: settings.rateHertz, capabilities: capabilities)
+        let progress = Progress(program: program, rate: settings.rateHertz, capabilities: capabilities)
         var lastLine = Date.distantPast
         var maxTemperature: Int16? = nil
         var lastDeviceFaults = FaultSet()
@@ -225,7 +238,7 @@ struct RunPlayback {
                 emit(line)
                 lastLine = Date()
             }
-            try? recorder?.record({ entry in
+            _ = try? recorder?.record({ entry in
                 entry.elapsedSeconds = seconds
                 entry.dosePoints = Double(status?.dose ?? 0) / 100
             })
@@ -238,7 +251,7 @@ struct RunPlayback {
         // Summary.
         let seconds = Double(report.statistics.ticks) / Double(settings.rateHertz)
         let (outcomeText, historyOutcome, code) = Self.outcome(report.outcome, signal: signal)
-        emit("\(outcomeText) after \(Progress.clock(seconds)) of \(Progress.clock(program.duration))")
+        emit("after \(Progress.clock(seconds)) of \(Progress.clock(program.duration)): \(outcomeText)")
         switch stop {
         case .acknowledged(let ms): emit("device stopped: Stop acknowledged in \(String(format: "%.1f", ms)) ms")
         case .unconfirmed(let error): emit("device stop not confirmed (\(error)); its watchdog stops the outputs within \(capabilities.device.watchdogMilliseconds) ms of the last frame")
@@ -328,7 +341,7 @@ struct Progress {
     }
 
     static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded(.down))
+        let total = Int(seconds.rounded())
         return String(format: "%d:%02d", total / 60, total % 60)
     }
 

@@ -214,7 +214,7 @@ struct UsageCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { arguments.isEmpty ? "(no arguments)" : arguments.joined(separator: " ") }
 }
 
-private struct SimulateTestFailure: Error, CustomStringConvertible {
+struct SimulateTestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
     static func errno(_ what: String) -> SimulateTestFailure {
@@ -240,7 +240,7 @@ private func devicePath(in line: String) -> String? {
 }
 
 /// A fresh directory under /tmp (short: socket paths are limited to 107 bytes).
-private struct ScratchDirectory {
+struct ScratchDirectory {
     let path: String
 
     init() throws {
@@ -259,7 +259,7 @@ private struct ScratchDirectory {
 
 /// `massagectl` started in the background, standard output and error to files in a
 /// scratch directory (files, not pipes: nothing the simulator logs can block it).
-private final class BackgroundSimulator {
+final class BackgroundSimulator {
     let process = Process()
     let outputPath: String
     let errorPath: String

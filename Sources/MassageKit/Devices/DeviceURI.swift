@@ -59,6 +59,12 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
         return String(rest)
     }
 
+    /// `sim` or `sim:PROFILE`: a simulator inside this process.
+    public var isSimulator: Bool {
+        if case .sim = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .usb(let match): return match.description

@@ -25,6 +25,10 @@ public final class DeviceSession: OutputSink {
         /// Reopen the transport after link loss and go on with the same device.
         public var reconnect = true
         public var reconnectInterval: Duration = .milliseconds(250)
+        /// Device time per wall time: a simulator run at `--speed 10` keeps its watchdog,
+        /// rate limit and reports in its own time, so the session's heartbeat, retries and
+        /// link-loss bound must run 10 times faster too. 1 for real devices.
+        public var speed: Double = 1
         public init() {}
     }
 
@@ -57,6 +61,8 @@ public final class DeviceSession: OutputSink {
     /// Where the scheduler's real-time thread leaves its levels (``offer(_:)``); the I/O
     /// thread takes the newest every turn (at most 2 ms apart while offers come).
     let mailbox = OutputMailbox()
+    /// When the session began, monotonic µs (the origin of the scaled clock).
+    let origin = DeviceSession.monotonicMicroseconds()
     let core: Core
     let streams: Streams
 
@@ -140,7 +146,7 @@ public final class DeviceSession: OutputSink {
     /// Sends `levels` as soon as the device's rate allows; newer outputs replace older ones
     /// not yet sent. Never blocks on the device.
     public func setOutputs(_ levels: OutputLevels) throws(SessionError) {
-        let now = Self.monotonicMicroseconds()
+        let now = deviceNow()
         try core.state.withLock { (state) throws(SessionError) in
             guard state.transport != nil, state.engine.phase == .ready else {
                 if state.closing { throw .closed }
@@ -234,7 +240,7 @@ public final class DeviceSession: OutputSink {
     }
 
     func submit(_ command: SessionCommand, completion: @escaping @Sendable (Result<CommandAnswer, SessionError>) -> Void) {
-        let now = Self.monotonicMicroseconds()
+        let now = deviceNow()
         let immediate: SessionError? = core.state.withLock { state in
             if state.closing { return .closed }
             guard state.transport != nil else { return .notConnected }
@@ -266,7 +272,7 @@ public final class DeviceSession: OutputSink {
                         configuration.expectedSerial = serial
                         state.engine = SessionEngine(configuration: configuration)
                         state.transport = transport
-                        state.engine.start(now: Self.monotonicMicroseconds())
+                        state.engine.start(now: deviceNow())
                         Self.flush(&state)
                         return true
                     }
@@ -283,7 +289,7 @@ public final class DeviceSession: OutputSink {
 
             // One turn: the scheduler's newest levels, timers, then wait for bytes until
             // the next deadline.
-            let now = Self.monotonicMicroseconds()
+            let now = deviceNow()
             let offered = mailbox.take()
             let polling = mailbox.offers > 0
             let (transport, wait) = core.state.withLock { (state) -> ((any Transport)?, UInt64) in
@@ -296,10 +302,12 @@ public final class DeviceSession: OutputSink {
             }
             drainEvents()
             guard let transport else { continue }
-            let timeout = Duration.microseconds(Int64(min(max(wait, 500), polling ? 2_000 : 20_000)))
+            let wallWait = UInt64(Double(wait) / max(options.speed, 1))
+            let pollingCap = UInt64(2_000 / max(options.speed, 1))
+            let timeout = Duration.microseconds(Int64(min(max(wallWait, 200), polling ? max(pollingCap, 200) : 20_000)))
             do throws(TransportError) {
                 let bytes = try transport.receive(timeout: timeout)
-                let received = Self.monotonicMicroseconds()
+                let received = deviceNow()
                 core.state.withLock { state in
                     guard state.transport === transport else { return }
                     state.engine.receive(bytes, now: received)
@@ -430,6 +438,13 @@ public final class DeviceSession: OutputSink {
 
     static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The engine's clock: monotonic µs, scaled by `speed` from when the session began.
+    func deviceNow() -> UInt64 {
+        let now = Self.monotonicMicroseconds()
+        if options.speed == 1 { return now }
+        return origin &+ UInt64(Double(now &- origin) * options.speed)
     }
 
     static func monotonicMicroseconds() -> UInt64 {
