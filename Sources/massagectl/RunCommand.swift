@@ -249,7 +249,8 @@ struct RunPlayback {
         let signal = SignalFlag.received
 
         // Summary.
-        let seconds = Double(report.statistics.ticks) / Double(settings.rateHertz)
+        // Program time: every deadline, ticked or skipped as an overrun.
+        let seconds = Double(report.statistics.ticks + report.statistics.skippedDeadlines) / Double(settings.rateHertz)
         let (outcomeText, historyOutcome, code) = Self.outcome(report.outcome, signal: signal)
         emit("after \(Progress.clock(seconds)) of \(Progress.clock(program.duration)): \(outcomeText)")
         switch stop {
