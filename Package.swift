@@ -93,7 +93,7 @@ let package = Package(
 
         .executableTarget(
             name: "massage-bench",
-            dependencies: ["MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator"],
+            dependencies: ["MassageWire", "MassageFirmware", "MassageKit", "MassageSimulator", "MassageProgramFiles"],
             path: "Benchmarks/massage-bench"
         ),
 
