@@ -2,6 +2,7 @@ import MassageKit
 import MassageSimulator
 import MassageWire
 import PropertyBased
+import Synchronization
 import Testing
 
 /// The session against the real firmware core through a link that drops, corrupts and
@@ -106,6 +107,13 @@ import Testing
     /// loss within 1.2 s (1 s of silence by design), and the device's watchdog has stopped
     /// the motors by then.
     @Test func linkLossIsReportedWithinOnePointTwoSeconds() async {
+        let delays = Mutex<[UInt64]>([])
+        defer {
+            let seen = delays.withLock { $0 }.sorted()
+            if let first = seen.first, let last = seen.last {
+                print("link loss reported \(Double(first) / 1000)–\(Double(last) / 1000) ms after the cut (\(seen.count) runs, bound 1200 ms)")
+            }
+        }
         await propertyCheck(count: 30, input: Gen.uint64(), Gen.uint64(in: 200...3000)) { seed, cutMilliseconds in
             var faults = FaultPlan()
             faults.dropProbability = 0.02
@@ -131,9 +139,10 @@ import Testing
                 return
             }
             let delay = endedAt - cut
+            delays.withLock { $0.append(delay) }
             #expect(delay <= 1_200_000, "reported \(delay) µs after the cut")
-            // Silence counts from the last frame heard, up to one 100 ms status period before the cut.
-            #expect(delay >= 890_000, "reported \(delay) µs after the cut: too eager")
+            // No lower bound here: silence counts from the last frame heard, which may be a
+            // few lost status reports before the cut (the engine test pins the 1 s exactly).
             #expect(session.device.outputs.isAllOff, "the device still drives its motors after losing the host")
         }
     }
