@@ -44,6 +44,11 @@ enum JSONDocumentReader {
             if isBoolean(number) {
                 return DocumentNode(.scalar(.init(text: number.boolValue ? "true" : "false", kind: .bool(number.boolValue))))
             }
+            // Foundation on Linux hands long decimals over as NSDecimalNumber, whose
+            // doubleValue can be an ulp or two off; its decimal text converts exactly.
+            if let decimal = number as? NSDecimalNumber, let exact = Double(decimal.stringValue) {
+                return .number(exact)
+            }
             return .number(number.doubleValue)
         case is NSNull:
             return DocumentNode(.scalar(.init(text: "null", kind: .null)))

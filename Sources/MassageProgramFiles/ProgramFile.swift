@@ -101,7 +101,15 @@ public enum ProgramFile {
     }
 
     static func error(_ issues: [ProgramFileIssue], file: String?) -> ProgramFileError {
-        let kept = issues.prefix(ProgramFileLimits.maximumReportedIssues).map { issue in
+        // In the file's order where the places are known (YAML); a stable sort keeps the
+        // order they were found in otherwise.
+        let ordered = issues.enumerated().sorted { a, b in
+            switch (a.element.mark, b.element.mark) {
+            case let (x?, y?) where (x.line, x.column) != (y.line, y.column): (x.line, x.column) < (y.line, y.column)
+            default: a.offset < b.offset
+            }
+        }.map(\.element)
+        let kept = ordered.prefix(ProgramFileLimits.maximumReportedIssues).map { issue in
             var issue = issue
             issue.file = file
             return issue

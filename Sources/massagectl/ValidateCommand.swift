@@ -1,0 +1,49 @@
+import ArgumentParser
+import MassageKit
+import MassageProgramFiles
+
+/// `massagectl validate FILE...`: checks program files without running them.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check program files (YAML or JSON) and report every error with its place.",
+        discussion: """
+            Prints "FILE: OK" with the program's name, length and steps for a valid file, \
+            and every error in an invalid one (up to \(ProgramFileLimits.maximumReportedIssues) \
+            per file) on standard error, as FILE:LINE:COLUMN: PATH: MESSAGE (JSON files have \
+            no line and column). The file schema is in docs/programs.md.
+
+            EXAMPLES
+              massagectl show swedish --yaml > my-swedish.yaml
+              massagectl validate my-swedish.yaml
+
+            EXIT STATUS
+              0   every file is valid
+              1   at least one file is invalid or unreadable
+              64  usage error
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Program files to check.", valueName: "FILE"))
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one program file to check") }
+    }
+
+    func run() throws {
+        var allValid = true
+        for file in files {
+            do {
+                let program = try ProgramFile.load(path: file)
+                let steps = program.steps.count
+                print("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
+                    + (program.heats ? ", heat" : "") + ")")
+            } catch {
+                allValid = false
+                StandardError.print(error.description)
+            }
+        }
+        if !allValid { throw ExitCode.failure }
+    }
+}
