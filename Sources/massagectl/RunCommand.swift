@@ -97,8 +97,8 @@ struct RunCommand: ParsableCommand {
         SignalFlag.install()
         let program: Program
         do {
-            program = try ProgramCatalog.resolve(self.program)
-        } catch let error as ProgramCatalog.NotFound {
+            program = try ProgramLookup.find(self.program).program
+        } catch let error as ProgramLookup.LookupFailure {
             StandardError.print("Error: \(error)")
             throw ExitCode.validationFailure
         } catch {
@@ -341,10 +341,7 @@ struct Progress {
         return "▕" + text + "▏"
     }
 
-    static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        return String(format: "%d:%02d", total / 60, total % 60)
-    }
+    static func clock(_ seconds: Double) -> String { clockText(seconds) }
 
     static func celsius(_ tenths: Int16) -> String { String(format: "%.1f °C", Double(tenths) / 10) }
 
@@ -373,27 +370,5 @@ struct HeatArgument: ExpressibleByArgument, Sendable {
         for suffix in ["°c", "c"] where number.hasSuffix(suffix) { number.removeLast(suffix.count) }
         guard let value = Double(number), (30...43).contains(value) else { return nil }
         choice = .celsius(value)
-    }
-}
-
-/// Built-in programs by name, or files by path.
-enum ProgramCatalog {
-    struct NotFound: Error, CustomStringConvertible {
-        var name: String
-        var known: [String]
-        var description: String {
-            "no built-in program or file \"\(name)\": the built-in programs are \(known.joined(separator: ", ")) (massagectl programs)"
-        }
-    }
-
-    static func resolve(_ text: String) throws -> Program {
-        if FileManager.default.fileExists(atPath: text) {
-            return try ProgramFile.load(path: text)
-        }
-        if let program = try BuiltInPrograms.named(text) { return program }
-        if text.contains("/") || text.hasSuffix(".yaml") || text.hasSuffix(".yml") || text.hasSuffix(".json") {
-            return try ProgramFile.load(path: text)   // says the file is missing
-        }
-        throw NotFound(name: text, known: (try? BuiltInPrograms.all().map(\.name)) ?? [])
     }
 }
