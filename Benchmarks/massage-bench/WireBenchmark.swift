@@ -43,22 +43,25 @@ enum WireBenchmark {
     }
 
     /// One round trip, and nothing else: encode `sent`, feed the wire bytes to `decoder`,
-    /// take the decoded frame out of the event. Never inlined: scripts/bench-wire counts
-    /// the instructions of this function alone (its name is in the script).
+    /// take the decoded frame out of the event, all written into `trip` (in place: no
+    /// result to copy out). Never inlined: scripts/bench-wire counts the instructions of
+    /// this function alone (its name is in the script).
     @inline(never)
-    static func encodeAndDecode(_ sent: Frame, with decoder: inout FrameDecoder) -> RoundTrip {
+    static func encodeAndDecode(_ sent: borrowing Frame, with decoder: inout FrameDecoder, into trip: inout RoundTrip) {
         let wire = sent.encoded()
-        var trip = RoundTrip(received: nil, events: 0, wireBytes: wire.count)
+        trip.wireBytes = wire.count
+        trip.events = 0
+        trip.received = nil
         decoder.feed(wire) { event in
             trip.events &+= 1
             if case .frame(let frame) = event { trip.received = frame }
         }
-        return trip
     }
 
     /// Round trips `first ..< first + count`; the same code for timed and counted runs.
     @inline(never)
     static func roundTrips(from first: Int, count: Int, _ state: inout State) {
+        var trip = RoundTrip(received: nil, events: 0, wireBytes: 0)
         for i in first ..< first &+ count {
             let sequence = UInt8(truncatingIfNeeded: i)
             // 8 intensities in 0 ... 938, all different and all changing every trip.
@@ -70,7 +73,7 @@ enum WireBenchmark {
                 message: .setOutputs(SetOutputs(leaseMilliseconds: 200, heaterSetpoint: 380, intensities: intensities))
             )
 
-            let trip = encodeAndDecode(sent, with: &state.decoder)
+            encodeAndDecode(sent, with: &state.decoder, into: &trip)
             state.wireBytes = trip.wireBytes
 
             // The cheap check, every trip: header, fixed fields, count and one intensity.

@@ -41,7 +41,17 @@ struct ByteWriter {
         u32(UInt32(truncatingIfNeeded: value >> 32))
     }
 
-    @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
+    #if hasFeature(Embedded)
+    @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) { writeList(values) }
+    #else
+    // Inlined on hosts, like `ByteReader.listToEnd`: the list is then stored straight from
+    // the message instead of being copied into a call.
+    @inlinable @inline(__always)
+    mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) { writeList(values) }
+    #endif
+
+    @inlinable @inline(__always)
+    mutating func writeList<let n: Int>(_ values: FixedList<n, UInt16>) {
         u8(UInt8(truncatingIfNeeded: values.count))
         #if _endian(little)
         // The wire is little-endian like this machine, so the list's storage is already

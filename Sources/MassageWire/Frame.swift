@@ -17,8 +17,18 @@ public struct Frame: Equatable, Sendable {
     }
 
     /// The frame as it goes on the wire: header, payload, CRC-32C, COBS, 0x00.
+    #if hasFeature(Embedded)
     @inlinable
-    public func encoded() -> WireFrame {
+    public func encoded() -> WireFrame { encodedInline() }
+    #else
+    // Inlined on hosts: the frame is then written where the caller keeps it, not copied
+    // out of a call. Not on microcontrollers, where it stays one function (flash).
+    @inlinable @inline(__always)
+    public func encoded() -> WireFrame { encodedInline() }
+    #endif
+
+    @inlinable @inline(__always)
+    func encodedInline() -> WireFrame {
         // The raw frame is written from index 1 and COBS-encoded where it lies: no
         // second buffer, no copy. The type byte (index 2) comes from the same switch on
         // the message as the payload.
@@ -79,7 +89,7 @@ public struct Frame: Equatable, Sendable {
         let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
                                  sequence: reader.bytes[unchecked: 2])
         guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
-        guard let type = MessageType(rawValue: header.type) else { throw .unknownType(header) }
+        guard let type = MessageType.decoding(header.type) else { throw .unknownType(header) }
         reader.offset = WireLimits.headerSize
         reader.end = crcStart
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }
