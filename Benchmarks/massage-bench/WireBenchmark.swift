@@ -34,12 +34,15 @@ enum WireBenchmark {
 
     /// What one round trip gave back.
     struct RoundTrip {
-        /// The frame of the last `.frame` event, if any.
-        var received: Frame?
-        /// Events the decoder reported for the frame's bytes (exactly 1 when all is well).
-        var events: Int
+        /// The frame of the last `.frame` event: this round trip's when `frames` is 1
+        /// (otherwise it may be stale, and the check fails on `frames` anyway).
+        var received = Frame(sequence: 0, message: .stop)
+        /// `.frame` events the decoder reported for the frame's bytes (1 when all is well).
+        var frames = 0
+        /// `.error` events (0 when all is well).
+        var errors = 0
         /// Bytes on the wire, delimiter included.
-        var wireBytes: Int
+        var wireBytes = 0
     }
 
     /// One round trip, and nothing else: encode `sent`, feed the wire bytes to `decoder`,
@@ -50,18 +53,23 @@ enum WireBenchmark {
     static func encodeAndDecode(_ sent: borrowing Frame, with decoder: inout FrameDecoder, into trip: inout RoundTrip) {
         let wire = sent.encoded()
         trip.wireBytes = wire.count
-        trip.events = 0
-        trip.received = nil
+        trip.frames = 0
+        trip.errors = 0
         decoder.feed(wire) { event in
-            trip.events &+= 1
-            if case .frame(let frame) = event { trip.received = frame }
+            switch event {
+            case .frame(let frame):
+                trip.received = frame
+                trip.frames &+= 1
+            case .error:
+                trip.errors &+= 1
+            }
         }
     }
 
     /// Round trips `first ..< first + count`; the same code for timed and counted runs.
     @inline(never)
     static func roundTrips(from first: Int, count: Int, _ state: inout State) {
-        var trip = RoundTrip(received: nil, events: 0, wireBytes: 0)
+        var trip = RoundTrip()
         for i in first ..< first &+ count {
             let sequence = UInt8(truncatingIfNeeded: i)
             // 8 intensities in 0 ... 938, all different and all changing every trip.
@@ -78,7 +86,8 @@ enum WireBenchmark {
 
             // The cheap check, every trip: header, fixed fields, count and one intensity.
             let probe = i & 7
-            guard trip.events == 1, let received = trip.received, received.sequence == sequence,
+            let received = trip.received
+            guard trip.frames == 1, trip.errors == 0, received.sequence == sequence,
                   case .setOutputs(let outputs) = received.message,
                   outputs.leaseMilliseconds == 200, outputs.heaterSetpoint == 380,
                   outputs.intensities.count == 8, outputs.intensities[probe] == intensities[probe]

@@ -25,8 +25,17 @@ struct ByteWriter {
     }
 
     @inlinable mutating func u16(_ value: UInt16) {
+        #if !hasFeature(Embedded)
+        // One little-endian store on hosts instead of two byte stores.
+        assert(count + 2 <= 64, "ByteWriter: frame longer than the protocol allows")
+        var span = bytes.mutableSpan
+        var raw = span.mutableBytes
+        raw.storeBytes(of: value.littleEndian, toUncheckedByteOffset: count, as: UInt16.self)
+        count &+= 2
+        #else
         u8(UInt8(truncatingIfNeeded: value))
         u8(UInt8(truncatingIfNeeded: value >> 8))
+        #endif
     }
 
     @inlinable mutating func i16(_ value: Int16) { u16(UInt16(bitPattern: value)) }
