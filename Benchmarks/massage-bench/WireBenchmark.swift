@@ -34,31 +34,42 @@ enum WireBenchmark {
 
     /// What one round trip gave back.
     struct RoundTrip {
-        /// The frame of the last `.frame` event, if any.
-        var received: Frame?
-        /// Events the decoder reported for the frame's bytes (exactly 1 when all is well).
-        var events: Int
+        /// The frame of the last `.frame` event: this round trip's when `frames` is 1
+        /// (otherwise it may be stale, and the check fails on `frames` anyway).
+        var received = Frame(sequence: 0, message: .stop)
+        /// `.frame` events the decoder reported for the frame's bytes (1 when all is well).
+        var frames = 0
+        /// `.error` events (0 when all is well).
+        var errors = 0
         /// Bytes on the wire, delimiter included.
-        var wireBytes: Int
+        var wireBytes = 0
     }
 
     /// One round trip, and nothing else: encode `sent`, feed the wire bytes to `decoder`,
-    /// take the decoded frame out of the event. Never inlined: scripts/bench-wire counts
-    /// the instructions of this function alone (its name is in the script).
+    /// take the decoded frame out of the event, all written into `trip` (in place: no
+    /// result to copy out). Never inlined: scripts/bench-wire counts the instructions of
+    /// this function alone (its name is in the script).
     @inline(never)
-    static func encodeAndDecode(_ sent: Frame, with decoder: inout FrameDecoder) -> RoundTrip {
+    static func encodeAndDecode(_ sent: borrowing Frame, with decoder: inout FrameDecoder, into trip: inout RoundTrip) {
         let wire = sent.encoded()
-        var trip = RoundTrip(received: nil, events: 0, wireBytes: wire.count)
+        trip.wireBytes = wire.count
+        trip.frames = 0
+        trip.errors = 0
         decoder.feed(wire) { event in
-            trip.events &+= 1
-            if case .frame(let frame) = event { trip.received = frame }
+            switch event {
+            case .frame(let frame):
+                trip.received = frame
+                trip.frames &+= 1
+            case .error:
+                trip.errors &+= 1
+            }
         }
-        return trip
     }
 
     /// Round trips `first ..< first + count`; the same code for timed and counted runs.
     @inline(never)
     static func roundTrips(from first: Int, count: Int, _ state: inout State) {
+        var trip = RoundTrip()
         for i in first ..< first &+ count {
             let sequence = UInt8(truncatingIfNeeded: i)
             // 8 intensities in 0 ... 938, all different and all changing every trip.
@@ -70,12 +81,13 @@ enum WireBenchmark {
                 message: .setOutputs(SetOutputs(leaseMilliseconds: 200, heaterSetpoint: 380, intensities: intensities))
             )
 
-            let trip = encodeAndDecode(sent, with: &state.decoder)
+            encodeAndDecode(sent, with: &state.decoder, into: &trip)
             state.wireBytes = trip.wireBytes
 
             // The cheap check, every trip: header, fixed fields, count and one intensity.
             let probe = i & 7
-            guard trip.events == 1, let received = trip.received, received.sequence == sequence,
+            let received = trip.received
+            guard trip.frames == 1, trip.errors == 0, received.sequence == sequence,
                   case .setOutputs(let outputs) = received.message,
                   outputs.leaseMilliseconds == 200, outputs.heaterSetpoint == 380,
                   outputs.intensities.count == 8, outputs.intensities[probe] == intensities[probe]

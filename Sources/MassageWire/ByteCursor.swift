@@ -25,8 +25,17 @@ struct ByteWriter {
     }
 
     @inlinable mutating func u16(_ value: UInt16) {
+        #if !hasFeature(Embedded)
+        // One little-endian store on hosts instead of two byte stores.
+        assert(count + 2 <= 64, "ByteWriter: frame longer than the protocol allows")
+        var span = bytes.mutableSpan
+        var raw = span.mutableBytes
+        raw.storeBytes(of: value.littleEndian, toUncheckedByteOffset: count, as: UInt16.self)
+        count &+= 2
+        #else
         u8(UInt8(truncatingIfNeeded: value))
         u8(UInt8(truncatingIfNeeded: value >> 8))
+        #endif
     }
 
     @inlinable mutating func i16(_ value: Int16) { u16(UInt16(bitPattern: value)) }
@@ -41,7 +50,17 @@ struct ByteWriter {
         u32(UInt32(truncatingIfNeeded: value >> 32))
     }
 
-    @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) {
+    #if hasFeature(Embedded)
+    @inlinable mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) { writeList(values) }
+    #else
+    // Inlined on hosts, like `ByteReader.listToEnd`: the list is then stored straight from
+    // the message instead of being copied into a call.
+    @inlinable @inline(__always)
+    mutating func list<let n: Int>(_ values: FixedList<n, UInt16>) { writeList(values) }
+    #endif
+
+    @inlinable @inline(__always)
+    mutating func writeList<let n: Int>(_ values: FixedList<n, UInt16>) {
         u8(UInt8(truncatingIfNeeded: values.count))
         #if _endian(little)
         // The wire is little-endian like this machine, so the list's storage is already

@@ -17,8 +17,18 @@ public struct Frame: Equatable, Sendable {
     }
 
     /// The frame as it goes on the wire: header, payload, CRC-32C, COBS, 0x00.
+    #if hasFeature(Embedded)
     @inlinable
-    public func encoded() -> WireFrame {
+    public func encoded() -> WireFrame { encodedInline() }
+    #else
+    // Inlined on hosts: the frame is then written where the caller keeps it, not copied
+    // out of a call. Not on microcontrollers, where it stays one function (flash).
+    @inlinable @inline(__always)
+    public func encoded() -> WireFrame { encodedInline() }
+    #endif
+
+    @inlinable @inline(__always)
+    func encodedInline() -> WireFrame {
         // The raw frame is written from index 1 and COBS-encoded where it lies: no
         // second buffer, no copy. The type byte (index 2) comes from the same switch on
         // the message as the payload.
@@ -79,7 +89,7 @@ public struct Frame: Equatable, Sendable {
         let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
                                  sequence: reader.bytes[unchecked: 2])
         guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
-        guard let type = MessageType(rawValue: header.type) else { throw .unknownType(header) }
+        guard let type = MessageType.decoding(header.type) else { throw .unknownType(header) }
         reader.offset = WireLimits.headerSize
         reader.end = crcStart
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }
@@ -123,17 +133,20 @@ extension ByteWriter {
             // Eight bytes per step for the CRC and the 0x00 search; a patch only ever
             // writes an earlier 0x00 (or index 0), never a byte not yet read.
             var span = bytes.mutableSpan
-            while payloadEnd &- i >= 8 {
-                let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
-                if crcInPass { crc.update(word: word) }
-                var zeros = zeroByteMask(word)
-                while zeros != 0 {
-                    let zero = i &+ zeros.trailingZeroBitCount >> 3
-                    span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
-                    code = zero
-                    zeros &= zeros &- 1
+            // Two copies of the loop, so the choice of CRC is not made on every word.
+            if crcInPass {
+                while payloadEnd &- i >= 8 {
+                    let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
+                    crc.update(word: word)
+                    ByteWriter.patchZeros(of: word, at: i, code: &code, in: &span)
+                    i &+= 8
                 }
-                i &+= 8
+            } else {
+                while payloadEnd &- i >= 8 {
+                    let word = UInt64(littleEndian: span.bytes.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
+                    ByteWriter.patchZeros(of: word, at: i, code: &code, in: &span)
+                    i &+= 8
+                }
             }
         }
         #endif
@@ -172,4 +185,21 @@ extension ByteWriter {
         bytes[unchecked: count] = 0
         return WireFrame(storage: bytes, count: count &+ 1)
     }
+
+    #if !hasFeature(Embedded)
+    /// For the eight bytes `word` at index `i` (the first in the low bits): at each 0x00,
+    /// the pending code byte `span[code]` gets the distance to it, and it becomes the
+    /// pending code byte. `code` and every 0x00 are indices of `span` (the caller's
+    /// bounds): unchecked.
+    @inlinable @inline(__always)
+    static func patchZeros(of word: UInt64, at i: Int, code: inout Int, in span: inout MutableSpan<UInt8>) {
+        var zeros = zeroByteMask(word)
+        while zeros != 0 {
+            let zero = i &+ zeros.trailingZeroBitCount >> 3
+            span[unchecked: code] = UInt8(truncatingIfNeeded: zero &- code)
+            code = zero
+            zeros &= zeros &- 1
+        }
+    }
+    #endif
 }
