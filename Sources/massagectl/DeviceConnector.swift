@@ -58,6 +58,9 @@ final class DeviceConnector: Sendable {
             return try SerialTransport(path: path)
         case .unix(let path):
             return try UnixSocketTransport(path: path)
+        case .gpio:
+            throw .unsupported(what: "\(uri) as a device link",
+                               hint: "a gpio: URI is a mat's contact lines, not a device that speaks the protocol: use it with massagectl mat watch or mat session")
         }
     }
 

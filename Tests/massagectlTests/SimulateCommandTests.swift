@@ -267,7 +267,9 @@ final class BackgroundSimulator {
     private var hasExited = false
     private let handles: [FileHandle]
 
-    init(_ arguments: [String], directory: ScratchDirectory) throws {
+    /// Starts `massagectl arguments…`, its output in `directory`; `environment` is added to
+    /// this process's environment (e.g. XDG_DATA_HOME for a scratch history).
+    init(_ arguments: [String], directory: ScratchDirectory, environment: [String: String] = [:]) throws {
         outputPath = directory.file("stdout")
         errorPath = directory.file("stderr")
         try Data().write(to: URL(fileURLWithPath: outputPath))
@@ -277,6 +279,9 @@ final class BackgroundSimulator {
         handles = [stdout, stderr]
         process.executableURL = try MassagectlProcess.executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr

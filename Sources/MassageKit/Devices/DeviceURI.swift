@@ -10,16 +10,26 @@ import Foundation
 /// | `serial:/dev/ttyACM0` | a CDC-ACM device or a UART, by its tty |
 /// | `unix:/path/to.sock` | a simulator listening on a UNIX socket (`massagectl simulate --listen`) |
 /// | `sim`, `sim:PROFILE` | a simulator inside this process (default profile `handheld-ring4`) |
+/// | `gpio:CHIP?lines=5,6,13,19` | a mat's contact lines on a GPIO chip, zone `i` on the `i`th line |
+///
+/// A `gpio:` URI takes `&active-low` (the default) or `&active-high`, and `&bias=pull-up`
+/// (the default) or `&bias=as-is`; CHIP is what `gpiodetect` lists (a name such as
+/// `gpiochip0`, a number, a path or a label).
 public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
     case usb(USBDeviceMatch)
     case serial(path: String)
     case unix(path: String)
     case sim(profile: String?)
+    /// A mat's contact lines: zone `i` is line `lines[i]` of `chip`.
+    case gpio(chip: String, lines: [UInt32], options: GPIOContactWiring)
 
     /// The forms `init(parsing:)` accepts, for help and error text.
     public static let syntaxHelp =
         "usb, usb:VID:PID (hex, e.g. usb:1209:0001), usb:serial=SERIAL, serial:/dev/ttyACM0,"
-        + " unix:/path/to.sock, sim or sim:PROFILE"
+        + " unix:/path/to.sock, sim, sim:PROFILE or gpio:CHIP?lines=5,6,13,19[&active-high][&bias=as-is]"
+
+    /// The most contact lines a `gpio:` URI may name: a mat has at most 64 zones.
+    public static let maxGPIOLines = 64
 
     public init(parsing text: String) throws(DeviceURIError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -46,6 +56,8 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
                 throw DeviceURIError(text: text, problem: "\"\(rest)\" is not a simulator profile name")
             }
             self = .sim(profile: String(rest))
+        case "gpio":
+            self = try Self.gpio(rest, in: text)
         default:
             throw DeviceURIError(text: text, problem: "\"\(scheme)\" is not a device kind")
         }
@@ -57,6 +69,77 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
         }
         guard !rest.contains("\0") else { throw DeviceURIError(text: text, problem: "the path holds a NUL byte") }
         return String(rest)
+    }
+
+    /// `CHIP?lines=…[&…]`: the chip, the line offsets in zone order, the wiring.
+    private static func gpio(_ rest: Substring?, in text: String) throws(DeviceURIError) -> DeviceURI {
+        let example = "gpio:gpiochip0?lines=5,6,13,19"
+        guard let rest, !rest.isEmpty else { throw DeviceURIError(text: text, problem: "it names no GPIO chip (e.g. \(example))") }
+        let parts = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let chip = parts[0]
+        guard !chip.isEmpty else { throw DeviceURIError(text: text, problem: "it names no GPIO chip (e.g. \(example))") }
+        guard !chip.contains("\0"), !chip.contains("&"), !chip.contains(where: \.isWhitespace) else {
+            throw DeviceURIError(text: text, problem: "\"\(chip)\" is not a GPIO chip name (gpiodetect lists them)")
+        }
+        guard parts.count == 2, !parts[1].isEmpty else {
+            throw DeviceURIError(text: text, problem: "it names no contact lines: add ?lines=OFFSET,… in zone order (e.g. \(example))")
+        }
+        var lines: [UInt32]?
+        var wiring = GPIOContactWiring()
+        var seen: Set<String> = []
+        for parameter in parts[1].split(separator: "&", omittingEmptySubsequences: false) {
+            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = pair[0].lowercased()
+            let value = pair.count == 2 ? pair[1] : nil
+            // active-low and active-high set one thing: either may appear once.
+            let slot = key == "active-high" ? "active-low" : key
+            guard seen.insert(slot).inserted else {
+                throw DeviceURIError(text: text, problem: "\"\(key)\" is given twice (or with its opposite)")
+            }
+            switch (key, value) {
+            case ("lines", let value?):
+                lines = try Self.lineOffsets(value, in: text)
+            case ("active-low", nil):
+                wiring.activeLow = true
+            case ("active-high", nil):
+                wiring.activeLow = false
+            case ("bias", let value?):
+                switch value.lowercased() {
+                case "pull-up": wiring.pullUp = true
+                case "as-is": wiring.pullUp = false
+                default:
+                    throw DeviceURIError(text: text, problem: "bias \"\(value)\" is not supported: use bias=pull-up or bias=as-is")
+                }
+            case ("lines", nil), ("bias", nil):
+                throw DeviceURIError(text: text, problem: "\"\(key)\" needs a value (lines=5,6,13,19; bias=pull-up or as-is)")
+            case ("active-low", _?), ("active-high", _?):
+                throw DeviceURIError(text: text, problem: "\"\(key)\" takes no value: write &\(key)")
+            default:
+                throw DeviceURIError(text: text, problem: "\"\(parameter)\" is not a GPIO option: use lines=…, active-low, active-high or bias=pull-up|as-is")
+            }
+        }
+        guard let lines else {
+            throw DeviceURIError(text: text, problem: "it names no contact lines: add lines=OFFSET,… in zone order (e.g. \(example))")
+        }
+        return .gpio(chip: String(chip), lines: lines, options: wiring)
+    }
+
+    /// `5,6,13,19`: 1–64 distinct decimal line offsets.
+    private static func lineOffsets(_ list: Substring, in text: String) throws(DeviceURIError) -> [UInt32] {
+        var offsets: [UInt32] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            guard !item.isEmpty, item.count <= 10, item.allSatisfy({ $0.isASCII && $0.isNumber }), let offset = UInt32(item) else {
+                throw DeviceURIError(text: text, problem: "\"\(item)\" is not a line offset: give numbers as gpioinfo shows them, e.g. lines=5,6,13,19")
+            }
+            guard !offsets.contains(offset) else {
+                throw DeviceURIError(text: text, problem: "line \(offset) is listed twice: each zone needs its own line")
+            }
+            offsets.append(offset)
+        }
+        guard offsets.count <= maxGPIOLines else {
+            throw DeviceURIError(text: text, problem: "\(offsets.count) lines is too many: a mat has at most \(maxGPIOLines) zones")
+        }
+        return offsets
     }
 
     /// `sim` or `sim:PROFILE`: a simulator inside this process.
@@ -71,6 +154,9 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
         case .serial(let path): return "serial:\(path)"
         case .unix(let path): return "unix:\(path)"
         case .sim(let profile): return profile.map { "sim:\($0)" } ?? "sim"
+        case .gpio(let chip, let lines, let wiring):
+            return "gpio:\(chip)?lines=" + lines.map(String.init).joined(separator: ",")
+                + (wiring.activeLow ? "" : "&active-high") + (wiring.pullUp ? "" : "&bias=as-is")
         }
     }
 }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// `massagectl mat`: an acupressure mat's contact, live (`watch`) or as a timed session
+/// toward the day's goal (`session`).
+struct MatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mat",
+        abstract: "Read an acupressure mat: a live map of its zones, or a session toward today's goal.",
+        discussion: """
+            The mat is a device that sends pressure per zone (sim:mat-16, a USB or serial \
+            mat) or contact switches wired to GPIO lines (gpio:CHIP?lines=5,6,13,19, zone i \
+            on the i-th line; &active-high and &bias=as-is change the default wiring of \
+            contacts that close to ground with the pull-up on).
+            """,
+        subcommands: [MatWatchCommand.self, MatSessionCommand.self]
+    )
+}
+
+/// The options both mat commands take: where the mat is, and for how long.
+struct MatSourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The mat: sim:mat-16, a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
+    var device: String = "sim:mat-16"
+
+    @Option(help: ArgumentHelp("End after this long on the mat's clock (e.g. 20m, 90s); default: until Ctrl-C.", valueName: "time"))
+    var duration: TimeArgument?
+
+    @Option(help: ArgumentHelp("With a simulator: run this many times faster than real time (1–20).", valueName: "factor"))
+    var speed: Double = 1
+
+    func validate() throws {
+        if let duration {
+            guard duration.microseconds > 0, duration.microseconds <= 24 * 3_600_000_000 else {
+                throw ValidationError("--duration must be more than 0 and at most 24h")
+            }
+        }
+        guard speed.isFinite, (1...20).contains(speed) else { throw ValidationError("--speed must be 1–20, not \(speed)") }
+    }
+
+    /// `--duration` in ns.
+    var durationNanoseconds: UInt64? { duration.map { $0.microseconds * 1000 } }
+
+    /// Opens the mat, or prints why not and gives the exit status: 64 for a URI or flag to
+    /// fix, 1 for a device that cannot be reached or is not a mat.
+    func openFeed() throws -> MatFeed {
+        do {
+            return try MatFeed.open(device: device, speed: speed)
+        } catch let error as ValidationFailure {
+            StandardError.print("Error: \(error)")
+            throw ExitCode.validationFailure
+        } catch {
+            StandardError.print("Error: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Writes to standard output without a newline (for lines redrawn in place).
+func emitRaw(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,250 @@
+import Foundation
+import MassageGPIO
+import MassageKit
+import MassageSimulator
+import MassageWire
+import Synchronization
+
+/// Where a mat command's contact comes from: a device's MatReports (pressure per zone,
+/// on the device's clock) or a mat's GPIO contact lines (edges on the kernel's monotonic
+/// clock). Both feed one `ContactTracker` the same way; the commands do not care which.
+///
+/// Used from one thread (the command's main loop): the GPIO lines are not `Sendable`, and
+/// the device's reports are handed over by a background task through ``MatReportInbox``.
+final class MatFeed {
+    /// What the feed reads.
+    enum Kind {
+        /// Pressure zones of a device, with its session and the inbox its reports come to.
+        case device(DeviceSession, MatReportInbox)
+        /// GPIO contact lines.
+        case gpio(GPIOContactLines)
+    }
+
+    /// What one ``pump(into:waitingAtMost:endAfterNanoseconds:)`` found.
+    enum PumpResult: Equatable {
+        /// More may come.
+        case going
+        /// The session reached its end time (`--duration`): finish the tracker there.
+        case reachedEnd(atNanoseconds: UInt64)
+        /// The device or the lines failed; the reason in words.
+        case lost(String)
+    }
+
+    let kind: Kind
+    let connector: DeviceConnector?
+    /// How the zones are drawn.
+    let layout: MatLayout
+    /// The tracker's settings: pressure hysteresis for a device, debounce for GPIO.
+    let configuration: ContactTrackerConfiguration
+    /// "Mat16 by Massage Control Sim, 16 pressure zones" or "4 contact lines on gpiochip0".
+    let title: String
+    /// The newest pressure of each zone, per mille (GPIO: 1000 for a closed contact, 0 open).
+    private(set) var latestPressures: [UInt16]
+    /// Device time per wall time (a simulator at --speed); 1 for GPIO and real devices.
+    let speed: Double
+
+    private var batch = ContactEventBatch()
+    /// Input stamped past the end was seen: the session is over, nothing more is fed.
+    private var reachedEnd = false
+
+    private init(kind: Kind, connector: DeviceConnector?, layout: MatLayout,
+                 configuration: ContactTrackerConfiguration, title: String, speed: Double) {
+        self.kind = kind
+        self.connector = connector
+        self.layout = layout
+        self.configuration = configuration
+        self.title = title
+        self.speed = speed
+        latestPressures = [UInt16](repeating: 0, count: layout.zoneCount)
+    }
+
+    /// Opens `--device`: a `gpio:` URI requests its lines; any other connects a device
+    /// session (`sim:mat-16` by default in the commands) and checks that it has a mat.
+    /// Throws `ValidationFailure` for a URI or flag the user must fix, `DeviceFailure`
+    /// when the device cannot be reached or is not a mat.
+    static func open(device: String, speed: Double) throws -> MatFeed {
+        let uri: DeviceURI
+        do {
+            uri = try DeviceURI(parsing: device)
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        if case .gpio(let chip, let lines, let wiring) = uri {
+            guard speed == 1 else { throw ValidationFailure(message: "--speed only works with a simulator (sim:mat-16): GPIO lines run in real time") }
+            return try openLines(chip: chip, lines: lines, wiring: wiring)
+        }
+        guard speed == 1 || uri.isSimulator else {
+            throw ValidationFailure(message: "--speed only works with a simulator (sim:mat-16): a real device runs in real time")
+        }
+        let connector = try DeviceConnector.make(device: device, simulatorSpeed: speed)
+        var options = DeviceSession.Options()
+        options.reconnect = false   // a device's clock restarts with it: a lost link ends the session
+        options.speed = speed
+        let session = try connector.connect(options: options)
+        guard let capabilities = session.capabilities, capabilities.matZoneCount > 0 else {
+            session.close()
+            connector.shutDown()
+            let name = session.capabilities.map { "\($0.vendor) \($0.model)" } ?? "the device"
+            throw DeviceFailure(message: "\(name) on \(uri) has no mat zones: give a mat, e.g. --device sim:mat-16 or gpio:gpiochip0?lines=5,6,13,19")
+        }
+        let zones = capabilities.matZoneCount
+        let layout: MatLayout
+        if case .sim(let profile?) = uri, let shape = SimulatorProfile.named(profile)?.matShape,
+           shape.rows * shape.columns == zones {
+            layout = MatLayout(rows: shape.rows, columns: shape.columns, lineOffsets: nil)
+        } else {
+            layout = MatLayout.nearlySquare(zoneCount: zones)
+        }
+        let configuration: ContactTrackerConfiguration
+        do {
+            configuration = try .pressure(zoneCount: zones)
+        } catch {
+            session.close()
+            connector.shutDown()
+            throw DeviceFailure(message: "\(uri): \(error)")
+        }
+        let inbox = MatReportInbox()
+        inbox.drain(session)
+        return MatFeed(kind: .device(session, inbox), connector: connector, layout: layout, configuration: configuration,
+                       title: "\(capabilities.vendor) \(capabilities.model), \(zones) pressure zones [\(uri)]", speed: speed)
+    }
+
+    static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring) throws -> MatFeed {
+        let configuration: ContactTrackerConfiguration
+        do {
+            configuration = try .gpio(zoneCount: lines.count)
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        let source: GPIOContactLines
+        do {
+            source = try GPIOContactLines(chip: chip, offsets: lines,
+                                          options: GPIOLineOptions(pullUp: wiring.pullUp, activeLow: wiring.activeLow))
+        } catch {
+            throw DeviceFailure(message: "cannot open the mat's GPIO lines: \(error.description)")
+        }
+        let uri = DeviceURI.gpio(chip: chip, lines: lines, options: wiring)
+        return MatFeed(kind: .gpio(source), connector: nil, layout: MatLayout(rows: 1, columns: lines.count, lineOffsets: lines),
+                       configuration: configuration,
+                       title: "\(lines.count) contact lines on \(source.chipName) [\(uri)]", speed: 1)
+    }
+
+    /// Waits at most `wait` (wall time) for input and feeds it to `tracker`. With
+    /// `endAfterNanoseconds`, nothing stamped later than the session's start plus that much
+    /// is fed, and the result says when the end is reached.
+    func pump(into tracker: inout ContactTracker, waitingAtMost wait: Duration,
+              endAfterNanoseconds length: UInt64?) -> PumpResult {
+        guard !reachedEnd else { return endResult(tracker, length) }
+        switch kind {
+        case .device(_, let inbox):
+            let (reports, lost) = inbox.take(waitingAtMost: wait)
+            for report in reports {
+                let time = report.timestampMicroseconds &* 1000
+                if let length, let start = tracker.sessionStartNanoseconds, time > start &+ length {
+                    reachedEnd = true
+                    return endResult(tracker, length)
+                }
+                tracker.feed(report)
+                let first = Int(report.firstZone)
+                for i in 0..<report.pressures.count where first + i < latestPressures.count {
+                    latestPressures[first + i] = report.pressures[i]
+                }
+            }
+            if let lost { return .lost(lost) }
+            return .going
+        case .gpio(let source):
+            batch.removeAll()
+            let (seconds, attoseconds) = wait.components
+            let timeout = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+            do {
+                try source.read(into: &batch, timeoutNanoseconds: timeout)
+            } catch {
+                return .lost(error.description)
+            }
+            for edge in batch.edges {
+                if let length, let start = tracker.sessionStartNanoseconds, edge.timestampNanoseconds > start &+ length {
+                    reachedEnd = true
+                    return endResult(tracker, length)
+                }
+                tracker.feed(edge)
+                latestPressures[edge.zone] = edge.kind == .pressed ? 1000 : 0
+            }
+            for overflow in batch.overflows {
+                tracker.note(overflow)
+                if let level = overflow.levelNow { latestPressures[overflow.zone] = level == .pressed ? 1000 : 0 }
+            }
+            // An edge the kernel stamped just before now may still be on its way into the
+            // buffer: move the tracker only to 5 ms before now, so it does not come late.
+            let now = source.nowNanoseconds()
+            let margin: UInt64 = 5_000_000
+            if now > margin { tracker.advance(toNanoseconds: now - margin) }
+            if let length, let start = tracker.sessionStartNanoseconds, let clock = tracker.clockNanoseconds,
+               clock >= start &+ length {
+                reachedEnd = true
+                return endResult(tracker, length)
+            }
+            return .going
+        }
+    }
+
+    private func endResult(_ tracker: ContactTracker, _ length: UInt64?) -> PumpResult {
+        let start = tracker.sessionStartNanoseconds ?? tracker.clockNanoseconds ?? 0
+        return .reachedEnd(atNanoseconds: start &+ (length ?? 0))
+    }
+
+    /// The clock the feed's timestamps are on, now, ns: for GPIO the kernel's monotonic
+    /// clock; for a device, nil (only its reports tell its time).
+    var sourceNowNanoseconds: UInt64? {
+        if case .gpio(let source) = kind { return source.nowNanoseconds() }
+        return nil
+    }
+
+    /// Releases the lines, or closes the device session and stops an in-process simulator.
+    func close() {
+        if case .device(let session, _) = kind { session.close() }
+        connector?.shutDown()
+    }
+}
+
+/// Hands a device session's MatReports, and the news of a lost link, from the tasks that
+/// read its streams to the thread that runs the mat command.
+final class MatReportInbox: Sendable {
+    private struct State {
+        var reports: [MatReport] = []
+        var lost: String?
+    }
+    private let state = Mutex(State())
+    private let arrived = DispatchSemaphore(value: 0)
+
+    /// Starts the tasks that read `session`'s reports and connection events.
+    func drain(_ session: DeviceSession) {
+        Task.detached { [self] in
+            for await report in session.matReports {
+                state.withLock { $0.reports.append(report) }
+                arrived.signal()
+            }
+        }
+        Task.detached { [self] in
+            for await event in session.connectionEvents {
+                switch event {
+                case .linkLost(let error), .ended(let error):
+                    state.withLock { if $0.lost == nil { $0.lost = error.description } }
+                    arrived.signal()
+                case .reconnected, .wrongDevice:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The reports that came (waiting at most `wait` for the first), and the reason the
+    /// link was lost, if it was.
+    func take(waitingAtMost wait: Duration) -> (reports: [MatReport], lost: String?) {
+        let (seconds, attoseconds) = wait.components
+        _ = arrived.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
+        return state.withLock { state in
+            defer { state.reports.removeAll(keepingCapacity: true) }
+            return (state.reports, state.lost)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import MassageHistory
+import MassageKit
+
+/// `massagectl mat session`: times a session on the mat toward today's goal, with live
+/// progress, a summary at the end, and a row in the history.
+struct MatSessionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session",
+        abstract: "Time a session on the mat toward today's goal.",
+        discussion: """
+            Lie on the mat; the session counts the time a body is on it (any zone in \
+            contact), per zone, the longest stretch and how often you got up. Press Ctrl-C \
+            when you are done: that is the normal way to end a mat session (exit 0). \
+            SIGTERM, --duration and a lost device end it too; every ending prints the summary.
+
+            Today's goal, unless --goal gives one, comes from the history: 5 minutes on the \
+            first day; each earlier day whose time on the mat (its sessions added up, \
+            by local calendar day) reached that day's goal adds 1 minute, up to 20 minutes; \
+            a day that fell short or had no mat keeps the goal. Time on the mat earlier \
+            today counts toward today's goal. When the goal is reached a line says so and \
+            the terminal bell rings.
+
+            The session is recorded in the history (massagectl history) when it starts and \
+            updated every 10 s, so a crash or kill -9 loses at most the last 10 s: such a \
+            session shows as interrupted. --no-history records nothing.
+
+            EXAMPLES
+              massagectl mat session
+              massagectl mat session --device gpio:gpiochip0?lines=5,6,13,19 --goal 10m
+              massagectl mat session --device sim:mat-16 --speed 10 --duration 20s
+
+            EXIT STATUS
+              0    the session ended: Ctrl-C, SIGTERM or --duration
+              1    the mat could not be opened, or was lost during the session (the
+                   summary up to then is printed and recorded as failed)
+              64   usage error
+            """
+    )
+
+    @OptionGroup var source: MatSourceOptions
+
+    @Option(help: ArgumentHelp("Today's goal on the mat (e.g. 10m); default: from the plan and your history.", valueName: "time"))
+    var goal: TimeArgument?
+
+    @Flag(name: .customLong("no-history"), help: "Do not record the session in the history.")
+    var noHistory = false
+
+    func validate() throws {
+        if let goal {
+            guard goal.microseconds >= 1_000_000, goal.microseconds <= 8 * 3_600_000_000 else {
+                throw ValidationError("--goal must be 1s–8h")
+            }
+        }
+    }
+
+    func run() throws {
+        SignalFlag.install()
+        // The mat first: a URI or a device that fails never opens the history.
+        let feed = try source.openFeed()
+        defer { feed.close() }
+        let today = todaysGoal()
+        var tracker = ContactTracker(configuration: feed.configuration)
+        let recorder = startHistory(goal: today)
+        let interactive = isatty(STDOUT_FILENO) != 0
+        let goalSeconds = MatSessionRecord.seconds(today.goalNanoseconds)
+        let earlierSeconds = MatSessionRecord.seconds(today.earlierTodayNanoseconds)
+
+        emit("mat session on \(feed.title)")
+        emit("today's goal \(MatSessionRecord.minutes(goalSeconds)) (\(today.explanation))"
+            + (earlierSeconds > 0 ? ", \(MatSessionRecord.clock(earlierSeconds)) on the mat earlier today" : "")
+            + ". Ctrl-C ends the session.")
+        var goalAnnounced = today.earlierTodayNanoseconds >= today.goalNanoseconds
+        if goalAnnounced { emit("today's goal is already reached: anything more is a bonus") }
+
+        var timesOn = 0
+        var timesLeft = 0
+        var lastDraw = Date.distantPast
+        var lastRecord = Date()
+        var lastLogSecond = 0.0
+        var endAt: UInt64? = nil
+        var ending: String? = nil
+        var failed = false
+
+        func line(_ text: String) {
+            emitRaw(interactive ? "\r\(text)\u{1B}[K\n" : "\(text)\n")
+            lastDraw = .distantPast   // redraw the progress line under it
+        }
+
+        while ending == nil {
+            switch feed.pump(into: &tracker, waitingAtMost: .milliseconds(100), endAfterNanoseconds: source.durationNanoseconds) {
+            case .going: break
+            case .reachedEnd(let end):
+                endAt = end
+                ending = "--duration reached"
+            case .lost(let reason):
+                ending = "the mat was lost: \(reason)"
+                failed = true
+            }
+            if SignalFlag.received != 0, ending == nil {
+                ending = SignalFlag.received == SIGTERM ? "ended by SIGTERM" : "ended by Ctrl-C"
+            }
+            guard let clock = tracker.clockNanoseconds else { continue }
+            let summary = tracker.summary(atNanoseconds: endAt ?? clock)
+            let seconds = MatSessionRecord.seconds(summary.sessionNanoseconds)
+            while timesOn < summary.timesOn {
+                timesOn += 1
+                line("\(MatSessionRecord.clock(seconds))  on the mat")
+            }
+            while timesLeft < summary.timesLeft {
+                timesLeft += 1
+                line("\(MatSessionRecord.clock(seconds))  left the mat (\(timesLeft)×)")
+            }
+            let progress = summary.progress(towardGoalNanoseconds: today.goalNanoseconds,
+                                            earlierTodayNanoseconds: today.earlierTodayNanoseconds)
+            if progress.isMet && !goalAnnounced {
+                goalAnnounced = true
+                line("\(MatSessionRecord.clock(seconds))  goal reached: \(MatSessionRecord.minutes(goalSeconds)) on the mat today")
+                if interactive { emitRaw("\u{07}") }
+            }
+            if interactive, Date().timeIntervalSince(lastDraw) >= 0.1 {
+                lastDraw = Date()
+                emitRaw("\r" + Self.progressLine(summary, progress, tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
+            } else if !interactive, seconds - lastLogSecond >= 10 {
+                lastLogSecond = seconds
+                emit(Self.progressLine(summary, progress, tracker, zones: feed.layout.zoneCount))
+            }
+            if let recorder, Date().timeIntervalSince(lastRecord) >= 1 {
+                lastRecord = Date()
+                let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: nil)
+                do {
+                    try recorder.record { entry in Self.fill(&entry, record) }
+                } catch {
+                    StandardError.print("warning: the history is not updated: \(error)")
+                }
+            }
+        }
+        if interactive { emitRaw("\r\u{1B}[K") }
+
+        let summary = tracker.finish(atNanoseconds: endAt ?? tracker.clockNanoseconds ?? 0)
+        let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: ending)
+        for text in record.lines(layout: feed.layout, goal: today) { emit(text) }
+        if let recorder {
+            do {
+                try recorder.finish(outcome: failed ? .failed : .completed, note: ending) { entry in Self.fill(&entry, record) }
+            } catch {
+                StandardError.print("warning: the session's end is not recorded: \(error)")
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+
+    /// "on the mat 1:02.3 / 5:00 ▕██        ▏ 20 %  14/16 zones  left 0×  session 1:10.0"
+    static func progressLine(_ summary: MatSessionSummary, _ progress: MatGoalProgress, _ tracker: ContactTracker, zones: Int) -> String {
+        let cells = 12
+        let filled = Int((progress.fraction * Double(cells)).rounded(.down))
+        let bar = "▕" + String(repeating: "█", count: filled) + String(repeating: " ", count: cells - filled) + "▏"
+        return "on the mat \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.timeOnMatNanoseconds)))"
+            + " / goal \(MatSessionRecord.minutes(MatSessionRecord.seconds(progress.goalNanoseconds))) \(bar) \(Int((progress.fraction * 100).rounded(.down))) %"
+            + "  \(tracker.contactZones.count)/\(zones) zones  left \(summary.timesLeft)×"
+            + "  session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))"
+    }
+
+    static func fill(_ entry: inout HistoryEntry, _ record: MatSessionRecord) {
+        entry.elapsedSeconds = record.sessionSeconds
+        entry.contactSeconds = record.timeOnMatSeconds
+        entry.goalSeconds = record.goalSeconds
+        entry.summary = record.json
+    }
+
+    /// `--goal`, or the plan's goal for today from the history's earlier mat days. A
+    /// history that cannot be read gives the plan's first goal, with a warning.
+    func todaysGoal() -> MatDailyGoal {
+        var sessions: [MatDailyGoal.Session] = []
+        if let path = HistoryStore.defaultPath(), FileManager.default.fileExists(atPath: path) {
+            do {
+                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path))
+            } catch {
+                StandardError.print("warning: today's goal is the plan's first (the history cannot be read: \(error))")
+            }
+        }
+        var today = MatDailyGoal.from(plan: .standard, sessions: sessions, now: Date(), calendar: .current)
+        if let goal {
+            today.goalNanoseconds = goal.microseconds * 1000
+            today.fromFlag = true
+        }
+        return today
+    }
+
+    func startHistory(goal: MatDailyGoal) -> HistoryRecorder? {
+        guard !noHistory else { return nil }
+        guard let path = HistoryStore.defaultPath() else {
+            StandardError.print("warning: not recording history: neither XDG_DATA_HOME nor HOME is set")
+            return nil
+        }
+        do {
+            var entry = HistoryEntry(kind: .mat, name: "mat", device: source.device, startedAt: Date())
+            entry.goalSeconds = MatSessionRecord.seconds(goal.goalNanoseconds)
+            entry.contactSeconds = 0
+            return try HistoryRecorder(store: try HistoryStore(path: path), entry: entry)
+        } catch {
+            StandardError.print("warning: not recording history: \(error)")
+            return nil
+        }
+    }
+}
