@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageKit
 
 /// `massagectl mat`: an acupressure mat's contact, live (`watch`) or as a timed session
 /// toward the day's goal (`session`).
@@ -12,6 +13,13 @@ struct MatCommand: ParsableCommand {
             mat) or contact switches wired to GPIO lines (gpio:CHIP?lines=5,6,13,19, zone i \
             on the i-th line; &active-high and &bias=as-is change the default wiring of \
             contacts that close to ground with the pull-up on).
+
+            A GPIO mat can also be described in a file (--mat-file mat.json), with a grid \
+            and names for the zones:
+              { "chip": "gpiochip0", "rows": 2, "columns": 2,
+                "zones": [ { "line": 5, "name": "left shoulder" }, { "line": 6 },
+                           { "line": 13 }, { "line": 19, "name": "right hip" } ],
+                "active_low": true, "bias": "pull-up" }
             """,
         subcommands: [MatWatchCommand.self, MatSessionCommand.self]
     )
@@ -21,6 +29,9 @@ struct MatCommand: ParsableCommand {
 struct MatSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The mat: sim:mat-16, a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
     var device: String = "sim:mat-16"
+
+    @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see below).", valueName: "path"))
+    var matFile: String?
 
     @Option(help: ArgumentHelp("End after this long on the mat's clock (e.g. 20m, 90s); default: until Ctrl-C.", valueName: "time"))
     var duration: TimeArgument?
@@ -35,6 +46,9 @@ struct MatSourceOptions: ParsableArguments {
             }
         }
         guard speed.isFinite, (1...20).contains(speed) else { throw ValidationError("--speed must be 1–20, not \(speed)") }
+        if matFile != nil && device != "sim:mat-16" {
+            throw ValidationError("--mat-file and --device both say where the mat is; give one")
+        }
     }
 
     /// `--duration` in ns.
@@ -44,6 +58,16 @@ struct MatSourceOptions: ParsableArguments {
     /// fix, 1 for a device that cannot be reached or is not a mat.
     func openFeed() throws -> MatFeed {
         do {
+            if let matFile {
+                let file: MatFile
+                do {
+                    file = try MatFile.load(path: matFile)
+                } catch {
+                    throw ValidationFailure(message: error.description)
+                }
+                return try MatFeed.openLines(chip: file.chip, lines: file.lines, wiring: file.wiring,
+                                             layout: MatLayout(rows: file.rows, columns: file.columns, lineOffsets: file.lines))
+            }
             return try MatFeed.open(device: device, speed: speed)
         } catch let error as ValidationFailure {
             StandardError.print("Error: \(error)")

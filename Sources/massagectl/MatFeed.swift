@@ -109,7 +109,7 @@ final class MatFeed {
                        title: "\(capabilities.vendor) \(capabilities.model), \(zones) pressure zones [\(uri)]", speed: speed)
     }
 
-    static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring) throws -> MatFeed {
+    static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring, layout: MatLayout? = nil) throws -> MatFeed {
         let configuration: ContactTrackerConfiguration
         do {
             configuration = try .gpio(zoneCount: lines.count)
@@ -124,7 +124,7 @@ final class MatFeed {
             throw DeviceFailure(message: "cannot open the mat's GPIO lines: \(error.description)")
         }
         let uri = DeviceURI.gpio(chip: chip, lines: lines, options: wiring)
-        return MatFeed(kind: .gpio(source), connector: nil, layout: MatLayout(rows: 1, columns: lines.count, lineOffsets: lines),
+        return MatFeed(kind: .gpio(source), connector: nil, layout: layout ?? MatLayout(rows: 1, columns: lines.count, lineOffsets: lines),
                        configuration: configuration,
                        title: "\(lines.count) contact lines on \(source.chipName) [\(uri)]", speed: 1)
     }
