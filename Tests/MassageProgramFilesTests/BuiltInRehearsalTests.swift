@@ -5,7 +5,7 @@ import Testing
 
 /// Every built-in program played end to end on the simulated handheld on the virtual
 /// clock: scheduler, governor, session, firmware. `massage-bench rehearsal` times it.
-@Suite struct BuiltInRehearsalTests {
+@Suite(.serialized) struct BuiltInRehearsalTests {   // one CPU-bound rehearsal at a time, leaving a core to the rest
     static let names: [String] = (try? BuiltInPrograms.all().map(\.name)) ?? []
 
     @Test func theLibraryHasTheSeedsTechniques() throws {

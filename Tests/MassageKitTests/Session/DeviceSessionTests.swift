@@ -78,7 +78,7 @@ final class SimulatorOpener: Sendable {
 
         var levels = OutputLevels.off(actuatorCount: 4)
         for i in 0..<4 { levels.intensities[i] = UInt16(200 * (i + 1)) }
-        let deadline = ContinuousClock.now + .seconds(2)
+        let deadline = ContinuousClock.now + .seconds(10)
         var reached = false
         while ContinuousClock.now < deadline, !reached {
             try session.setOutputs(levels)   // as a scheduler would, every 10 ms
@@ -113,13 +113,17 @@ final class SimulatorOpener: Sendable {
         let cutAt = try #require(transport.cutAt.withLock { $0 })
         var events = session.connectionEvents.makeAsyncIterator()
         let first = await events.next()
-        let detected = ContinuousClock.now - cutAt
-        guard case .linkLost(.linkLost) = first else {
+        // The session's own measure: the silence it saw when it declared the link lost,
+        // timed on its I/O thread from the last frame heard (before the cut), so it bounds
+        // the detection delay after the cut. The wall time until this task sees the event
+        // also depends on when the shared pool runs it, so it is only printed.
+        guard case .linkLost(.linkLost(let silence)) = first else {
             Issue.record("expected link loss, got \(String(describing: first))")
             return
         }
-        #expect(detected < .milliseconds(1200), "link loss reported \(detected) after the cut")
-        #expect(detected > .milliseconds(850), "link loss reported \(detected) after the cut: too eager")
+        print("link loss declared after \(silence) ms of silence; this task saw it \(ContinuousClock.now - cutAt) after the cut")
+        #expect(silence <= 1200, "link loss declared after \(silence) ms of silence")
+        #expect(silence >= 1000, "link loss declared after only \(silence) ms of silence: too eager")
         #expect(throws: SessionError.self) { try session.setOutputs(.off(actuatorCount: 4)) }
 
         let second = await events.next()
@@ -152,7 +156,7 @@ final class SimulatorOpener: Sendable {
         opener.stopAll()
         var events = session.connectionEvents.makeAsyncIterator()
         let event = await events.next()
-        #expect(ContinuousClock.now - started < .milliseconds(300))
+        #expect(ContinuousClock.now - started < .seconds(5), "no hang: the transport's end is seen at once")
         guard case .ended(.transport(.disconnected)) = event else {
             Issue.record("expected the end of the session, got \(String(describing: event))")
             return
@@ -200,13 +204,20 @@ final class SimulatorOpener: Sendable {
                                       heaterCap: capabilities.device.heaterCap, slewStepPerTick: 1000, doseStopPoints: 100,
                                       maxSessionMicroseconds: 60_000_000)
         let core = SchedulerCore(configuration: try SchedulerConfiguration(rateHertz: 100, actuatorCount: 4),
-                                 source: ScriptedSource(endMicroseconds: 600_000, recordTimes: false) { _ in 700 },
+                                 source: ScriptedSource(recordTimes: false) { _ in 700 },
                                  sink: session, governor: SafetyGovernor(limits: limits), control: try SchedulerControl())
         let scheduler = try RealtimeScheduler(core: core, options: try RealtimeOptions(fifoPriority: nil, lockMemory: false))
-        try await Task.sleep(for: .milliseconds(400))
+        // Wait on the device, not on a fixed time: on a loaded machine the test's own task
+        // may be scheduled late (Swift Testing runs suites side by side on the shared pool).
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, session.latestStatus?.outputs.map({ $0 }) != [700, 700, 700, 700] {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(session.latestStatus?.outputs.map { $0 } == [700, 700, 700, 700],
                 "device outputs \(String(describing: session.latestStatus?.outputs.map { $0 }))")
+        scheduler.control.stop()
         let report = scheduler.wait()
+        #expect(report.outcome == .stoppedByRequest)
         let counts = try #require(session.deliveryCounts)
         #expect(counts.sent > 0)
         #expect(counts.sent + counts.coalesced <= report.statistics.framesOffered + 1)
