@@ -148,12 +148,6 @@ struct DeviceObserver {
     }
 
     static func names(_ faults: FaultSet) -> String {
-        let all: [(FaultSet, String)] = [
-            (.watchdog, "watchdog (host silent)"), (.heaterRunaway, "heater runaway"),
-            (.sensorRange, "sensor out of range"), (.sensorStale, "sensor stale"),
-            (.overTemperature, "over temperature"), (.heatTimeLimit, "heat time limit"),
-            (.doseLimit, "vibration dose limit"), (.motorStall, "motor stall"), (.internal, "internal"),
-        ]
-        return all.filter { faults.contains($0.0) }.map(\.1).joined(separator: ", ")
+        faults.names.joined(separator: ", ")
     }
 }

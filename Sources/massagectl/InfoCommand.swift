@@ -109,15 +109,7 @@ struct DeviceReport {
         }
     }
 
-    static let faultNames: [(FaultSet, String)] = [
-        (.watchdog, "watchdog"), (.heaterRunaway, "heater runaway"), (.sensorRange, "sensor range"),
-        (.sensorStale, "sensor stale"), (.overTemperature, "over temperature"), (.heatTimeLimit, "heat time limit"),
-        (.doseLimit, "dose limit"), (.motorStall, "motor stall"), (.internal, "internal"),
-    ]
-
-    static func names(_ faults: FaultSet) -> [String] {
-        faultNames.filter { faults.contains($0.0) }.map(\.1)
-    }
+    static func names(_ faults: FaultSet) -> [String] { faults.names }
 
     func text() -> String {
         let c = capabilities

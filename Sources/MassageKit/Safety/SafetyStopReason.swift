@@ -18,7 +18,7 @@ public enum SafetyStopReason: Equatable, Sendable, CustomStringConvertible {
         case .sessionDuration(let microseconds):
             "the session reached its maximum duration of \(Self.minutes(microseconds))"
         case .deviceFault(let faults):
-            "the device reported a fault (bits 0x\(String(faults.rawValue, radix: 16))): outputs stopped; check the device, then clear the fault"
+            "the device reported a fault (\(faults.names.joined(separator: ", "))): outputs stopped; check the device (massagectl info), then start again"
         case .linkLost:
             "the link to the device was lost: outputs stopped (the device's watchdog stops it too)"
         }

@@ -59,3 +59,21 @@ public struct FaultReport: Equatable, Sendable {
 // with -no-allocations.
 extension FaultSet: OptionSet {}
 #endif
+
+#if !hasFeature(Embedded)
+extension FaultSet {
+    /// The bits' names for people, in bit order (PROTOCOL.md 4.18): "watchdog (host
+    /// silent)", "heater runaway", …; reserved bits as "bit N".
+    public var names: [String] {
+        let named: [(FaultSet, String)] = [
+            (.watchdog, "watchdog (host silent)"), (.heaterRunaway, "heater runaway"),
+            (.sensorRange, "sensor out of range"), (.sensorStale, "sensor stale"),
+            (.overTemperature, "over temperature"), (.heatTimeLimit, "heat time limit"),
+            (.doseLimit, "vibration dose limit"), (.motorStall, "motor stall"), (.internal, "internal"),
+        ]
+        var names = named.filter { contains($0.0) }.map(\.1)
+        for bit in 9..<16 where rawValue & (1 << UInt16(bit)) != 0 { names.append("bit \(bit)") }
+        return names
+    }
+}
+#endif
