@@ -201,21 +201,17 @@ struct RunPlayback {
         emit(scheduler.grant.summary)
         for note in scheduler.grant.notes { emit("  note: \(note)") }
 
-        // Faults and link loss from the session stop the program.
-        let watcher = Thread { [session] in
-            let done = DispatchSemaphore(value: 0)
-            Task {
-                for await event in session.connectionEvents {
-                    if case .linkLost = event { control.reportLinkLost() }
-                    if case .ended = event { control.reportLinkLost() }
+        // A lost link stops the program (device faults come with the Status polled below).
+        Task.detached { [session] in
+            for await event in session.connectionEvents {
+                switch event {
+                case .linkLost, .ended: control.reportLinkLost()
+                case .reconnected, .wrongDevice: break
                 }
-                done.signal()
             }
-            done.wait()
         }
-        watcher.start()
 
-        let progress = Progress(program: program, rate: settings.rateHertz, capabilities: capabilities)
+        let progress = Progress(program: program)
         var lastLine = Date.distantPast
         var maxTemperature: Int16? = nil
         var lastDeviceFaults = FaultSet()
@@ -231,7 +227,7 @@ struct RunPlayback {
                 }
             }
             let seconds = Double(control.ticks) / Double(settings.rateHertz)
-            let line = progress.line(seconds: seconds, status: status, dose: Self.estimatedDose(control: control))
+            let line = progress.line(seconds: seconds, status: status)
             if interactive {
                 FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
             } else if Date().timeIntervalSince(lastLine) >= 10 {
@@ -270,8 +266,6 @@ struct RunPlayback {
         return code
     }
 
-    static func estimatedDose(control: SchedulerControl) -> Double? { nil }
-
     static func outcome(_ outcome: SchedulerOutcome, signal: Int32) -> (String, HistoryEntry.Outcome, Int32) {
         switch outcome {
         case .finished:
@@ -302,20 +296,14 @@ struct RunPlayback {
 /// The live progress line.
 struct Progress {
     let program: Program
-    let rate: Int
-    let capabilities: DeviceCapabilities
     let starts: [Double]
 
-    init(program: Program, rate: Int, capabilities: DeviceCapabilities) {
+    init(program: Program) {
         self.program = program
-        self.rate = rate
-        self.capabilities = capabilities
-        var starts: [Double] = [0]
-        for step in program.steps { starts.append(starts[starts.count - 1] + step.duration) }
-        self.starts = starts
+        starts = program.stepStarts
     }
 
-    func line(seconds: Double, status: Status?, dose: Double?) -> String {
+    func line(seconds: Double, status: Status?) -> String {
         let index = max(0, min(program.steps.count - 1, (starts.lastIndex { $0 <= seconds } ?? 0)))
         let step = program.steps.isEmpty ? "" : program.steps[index].name
         var parts = ["step \(index + 1)/\(program.steps.count) \(step)",

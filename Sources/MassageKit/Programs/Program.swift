@@ -24,6 +24,15 @@ public struct Program: Sendable, Equatable {
     /// Seconds from start to end.
     public var duration: Double { steps.reduce(0) { $0 + $1.duration } }
 
+    /// When each step starts, s from the program's start, and last the end: one more
+    /// entry than there are steps.
+    public var stepStarts: [Double] {
+        var starts: [Double] = [0]
+        starts.reserveCapacity(steps.count + 1)
+        for step in steps { starts.append(starts[starts.count - 1] + step.duration) }
+        return starts
+    }
+
     /// Whether any step heats.
     public var heats: Bool { steps.contains { $0.heat != nil } }
 }

@@ -22,9 +22,7 @@ public struct ProgramPlayer: TickSource, Sendable {
         self.geometry = geometry
         self.transition = max(0, transition)
         self.heat = heat
-        var starts: [Double] = [0]
-        for step in program.steps { starts.append(starts[starts.count - 1] + step.duration) }
-        self.starts = starts
+        starts = program.stepStarts
     }
 
     /// The step playing at `seconds`, or nil after the end.

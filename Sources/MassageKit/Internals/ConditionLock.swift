@@ -1,9 +1,11 @@
 import Glibc
 
-/// A POSIX mutex and condition variable (monotonic clock) guarding a value: what the
-/// transport's receivers and senders wait on while libusb's event thread completes
-/// transfers. (Synchronization's `Mutex` has no condition variable.)
-final class ConditionLock<Value>: @unchecked Sendable {
+/// A POSIX mutex and condition variable (monotonic clock) guarding a value, for threads
+/// that wait with a deadline for another thread to change it: the USB transport's
+/// receivers and senders while libusb's event thread completes transfers, the in-memory
+/// link's host end while the simulator writes. (Synchronization's `Mutex` has no
+/// condition variable.) `package`: shared by the package's modules, not public API.
+package final class ConditionLock<Value>: @unchecked Sendable {
     // @unchecked: `value` is only read or written with `mutex` held (every access goes
     // through `withLock` or `wait`), and the pthread objects are allocated once, never
     // moved, and used only through thread-safe pthread calls.
@@ -11,7 +13,7 @@ final class ConditionLock<Value>: @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     private var value: Value
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -33,7 +35,7 @@ final class ConditionLock<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with the lock held; with `signal`, wakes every waiter afterwards.
-    func withLock<Result>(signal: Bool = false, _ body: (inout Value) -> Result) -> Result {
+    package func withLock<Result>(signal: Bool = false, _ body: (inout Value) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer {
             if signal { pthread_cond_broadcast(condition) }
@@ -44,7 +46,7 @@ final class ConditionLock<Value>: @unchecked Sendable {
 
     /// Waits, lock held, until `ready` returns a result or `deadline` passes (nil then).
     /// `ready` is checked first, then after every wake-up.
-    func wait<Result>(until deadline: ContinuousClock.Instant, _ ready: (inout Value) -> Result?) -> Result? {
+    package func wait<Result>(until deadline: ContinuousClock.Instant, _ ready: (inout Value) -> Result?) -> Result? {
         var absolute = Self.monotonicTime(at: deadline)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
