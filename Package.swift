@@ -127,7 +127,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MassageHistoryTests",
-            dependencies: ["MassageHistory"]
+            // GRDB for the tests' raw SQL: damaged rows, held locks.
+            dependencies: ["MassageHistory", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MassageGPIOTests",

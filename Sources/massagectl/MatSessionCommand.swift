@@ -129,11 +129,8 @@ struct MatSessionCommand: ParsableCommand {
             if let recorder, Date().timeIntervalSince(lastRecord) >= 1 {
                 lastRecord = Date()
                 let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: nil)
-                do {
-                    try recorder.record { entry in Self.fill(&entry, record) }
-                } catch {
-                    StandardError.print("warning: the history is not updated: \(error)")
-                }
+                recorder.record { entry in Self.fill(&entry, record) }
+                for problem in recorder.takeProblems() { StandardError.print("warning: the history is not updated: \(problem)") }
             }
         }
         if interactive { emitRaw("\r\u{1B}[K") }
@@ -142,10 +139,9 @@ struct MatSessionCommand: ParsableCommand {
         let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: ending)
         for text in record.lines(layout: feed.layout, goal: today) { emit(text) }
         if let recorder {
-            do {
-                try recorder.finish(outcome: failed ? .failed : .completed, note: ending) { entry in Self.fill(&entry, record) }
-            } catch {
-                StandardError.print("warning: the session's end is not recorded: \(error)")
+            recorder.finish(outcome: failed ? .failed : .completed, note: ending) { entry in Self.fill(&entry, record) }
+            if case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
+                StandardError.print("warning: the session's end is not recorded (the history shows its last update, as interrupted): \(error)")
             }
         }
         if failed { throw ExitCode.failure }
@@ -175,7 +171,7 @@ struct MatSessionCommand: ParsableCommand {
         var sessions: [MatDailyGoal.Session] = []
         if let path = HistoryStore.defaultPath(), FileManager.default.fileExists(atPath: path) {
             do {
-                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path))
+                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path, access: .readOnly))
             } catch {
                 StandardError.print("warning: today's goal is the plan's first (the history cannot be read: \(error))")
             }
@@ -191,17 +187,13 @@ struct MatSessionCommand: ParsableCommand {
     func startHistory(goal: MatDailyGoal) -> HistoryRecorder? {
         guard !noHistory else { return nil }
         guard let path = HistoryStore.defaultPath() else {
-            StandardError.print("warning: not recording history: neither XDG_DATA_HOME nor HOME is set")
+            StandardError.print("warning: not recording history: \(HistoryStore.noDefaultPathReason)")
             return nil
         }
-        do {
-            var entry = HistoryEntry(kind: .mat, name: "mat", device: source.device, startedAt: Date())
-            entry.goalSeconds = MatSessionRecord.seconds(goal.goalNanoseconds)
-            entry.contactSeconds = 0
-            return try HistoryRecorder(store: try HistoryStore(path: path), entry: entry)
-        } catch {
-            StandardError.print("warning: not recording history: \(error)")
-            return nil
-        }
+        var entry = HistoryEntry(kind: .mat, name: "mat", device: source.device, startedAt: Date())
+        entry.deviceKind = source.device == "sim" || source.device.hasPrefix("sim:") ? .simulated : .real
+        entry.goalSeconds = MatSessionRecord.seconds(goal.goalNanoseconds)
+        entry.contactSeconds = 0
+        return HistoryRecorder(path: path, entry: entry)
     }
 }

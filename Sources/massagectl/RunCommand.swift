@@ -195,7 +195,7 @@ struct RunPlayback {
             return 1
         }
         let control = scheduler.control
-        let recorder = startHistory()
+        let recorder = startHistory(simulated: connector.uri.isSimulator)
         let interactive = isatty(STDOUT_FILENO) != 0
         emit("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(command.device)]")
         emit(scheduler.grant.summary)
@@ -234,10 +234,11 @@ struct RunPlayback {
                 emit(line)
                 lastLine = Date()
             }
-            _ = try? recorder?.record({ entry in
+            recorder?.record({ entry in
                 entry.elapsedSeconds = seconds
                 entry.dosePoints = Double(status?.dose ?? 0) / 100
             })
+            for problem in recorder?.takeProblems() ?? [] { StandardError.print("warning: the history is not updated: \(problem)") }
         }
         if interactive { FileHandle.standardOutput.write(Data("\n".utf8)) }
         let report = scheduler.wait()
@@ -259,9 +260,13 @@ struct RunPlayback {
         let delivery = report.statistics.delivery
         emit("scheduler \(settings.rateHertz) Hz: \(report.statistics.ticks) ticks, \(report.statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
             + (delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
-        try? recorder?.finish(outcome: historyOutcome, note: outcomeText) { entry in
+        recorder?.finish(outcome: historyOutcome, note: outcomeText) { entry in
             entry.elapsedSeconds = seconds
             entry.dosePoints = report.dosePoints
+        }
+        // The device is stopped: waiting a bounded time for the history is safe now.
+        if let recorder, case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
+            StandardError.print("warning: the run's end is not recorded (the history shows its last update, as interrupted): \(error)")
         }
         return code
     }
@@ -281,15 +286,27 @@ struct RunPlayback {
         }
     }
 
-    func startHistory() -> HistoryRecorder? {
-        guard !command.noHistory, let path = HistoryStore.defaultPath() else { return nil }
-        do {
-            let store = try HistoryStore(path: path)
-            return try HistoryRecorder(store: store, entry: HistoryEntry(kind: .program, name: program.name, device: command.device, startedAt: Date()))
-        } catch {
-            StandardError.print("warning: not recording history: \(error)")
+    /// The recorder opens the history and writes on its own thread: a locked or full
+    /// history never delays the run or its Stop; its problems come back as warnings.
+    func startHistory(simulated: Bool) -> HistoryRecorder? {
+        guard !command.noHistory else { return nil }
+        guard let path = HistoryStore.defaultPath() else {
+            StandardError.print("warning: not recording history: \(HistoryStore.noDefaultPathReason)")
             return nil
         }
+        var entry = HistoryEntry(kind: .program, name: program.name, device: command.device, startedAt: Date())
+        entry.deviceKind = simulated ? .simulated : .real
+        entry.intensityPercent = command.intensity.percent
+        switch settings.heat {
+        case .program: entry.heat = "program"
+        case .off: entry.heat = "off"
+        case .celsius(let value): entry.heat = String(format: "%.1f", value)
+        }
+        if ProgramLookup.looksLikeFile(command.program) {
+            entry.file = URL(fileURLWithPath: command.program).standardizedFileURL.path
+        }
+        entry.speed = command.speed
+        return HistoryRecorder(path: path, entry: entry)
     }
 }
 

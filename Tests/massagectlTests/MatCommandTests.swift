@@ -33,10 +33,11 @@ import Testing
         var contactSeconds: Double?
         var goalSeconds: Double?
         var note: String?
-        var summary: String?
+        /// Nested as an object (keys in snake_case like the rest), not as a string.
+        var summary: Summary?
 
         func decodedSummary() throws -> Summary {
-            try JSONDecoder().decode(Summary.self, from: Data((summary ?? "").utf8))
+            try #require(summary, "no summary")
         }
     }
 
@@ -58,6 +59,7 @@ import Testing
         #expect(result.exit.normally && result.exit.status == 0, "history: \(result.exit) \(result.error)")
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode([Row].self, from: Data(result.output.utf8))
     }
 
