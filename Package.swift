@@ -136,7 +136,8 @@ let package = Package(
         ),
         .testTarget(
             name: "massagectlTests",
-            dependencies: ["massagectl", "MassageWire"]
+            // MassageHistory and GRDB to build damaged and old histories for `history`.
+            dependencies: ["massagectl", "MassageWire", "MassageHistory", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MassageUSBTests",

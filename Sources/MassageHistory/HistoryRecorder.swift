@@ -37,6 +37,9 @@ public final class HistoryRecorder: @unchecked Sendable {
     }
 
     public let updateInterval: TimeInterval
+    /// How long the writer keeps retrying after ``close(waitingAtMost:)``, for a process
+    /// that lives on (the service); then the thread ends.
+    static let retryAfterClose: TimeInterval = 30
     public let path: String
     let opener: @Sendable () throws(HistoryError) -> HistoryStore
 
@@ -52,6 +55,9 @@ public final class HistoryRecorder: @unchecked Sendable {
         var finished = false
         var finalWritten = false
         var closing = false
+        /// When ``close(waitingAtMost:)`` was first called: the writer gives up
+        /// ``HistoryRecorder/retryAfterClose`` seconds later.
+        var closedAt: Date?
         var writerDone = false
         /// Failing since the last successful write: problems are reported once per run of
         /// failures.
@@ -148,6 +154,7 @@ public final class HistoryRecorder: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         state.closing = true
+        state.closedAt = state.closedAt ?? Date()
         condition.broadcast()
         while !(state.writerDone || (state.pending == nil && !state.failing && state.rowID != nil && (state.finalWritten || !state.finished))) {
             guard condition.wait(until: deadline) else { break }
@@ -170,6 +177,7 @@ public final class HistoryRecorder: @unchecked Sendable {
         }
         while true {
             let now = Date()
+            if let closedAt = state.closedAt, now.timeIntervalSince(closedAt) > Self.retryAfterClose { return }
             if state.store == nil {
                 guard now >= state.retryAt else {
                     _ = condition.wait(until: state.retryAt)

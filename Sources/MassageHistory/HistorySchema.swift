@@ -42,6 +42,10 @@ enum HistorySchema {
                 "note" TEXT,
                 "summary" TEXT)
             """)
+        // Versions before this one migrated with GRDB's migrator: telling it that "v1" is
+        // applied lets an older massagectl still open a history this one created.
+        try db.execute(sql: #"CREATE TABLE IF NOT EXISTS "grdb_migrations" ("identifier" TEXT NOT NULL PRIMARY KEY)"#)
+        try db.execute(sql: #"INSERT OR IGNORE INTO "grdb_migrations" ("identifier") VALUES ('v1')"#)
         // GRDB's migrator named its index this way; the same name keeps one index.
         try db.execute(sql: #"CREATE INDEX IF NOT EXISTS "index_session_on_startedAt" ON "session"("startedAt")"#)
         let existing = Set(try Row.fetchAll(db, sql: #"PRAGMA table_info("session")"#).compactMap { row -> String? in

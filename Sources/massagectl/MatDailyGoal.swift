@@ -49,9 +49,11 @@ struct MatDailyGoal: Equatable {
                             earlierDays: perDay.count, metDays: met, fromFlag: false)
     }
 
-    /// Reads the mat sessions in `store` for ``from(plan:sessions:now:calendar:)``.
-    static func sessions(in store: HistoryStore) throws(HistoryError) -> [Session] {
-        try store.entries(limit: 100_000).compactMap { entry in
+    /// Reads the mat sessions in `store` for ``from(plan:sessions:now:calendar:)``: those
+    /// on real mats for a real mat, on the simulator for the simulator, so that trying
+    /// the simulated mat never counts toward the real goal.
+    static func sessions(in store: HistoryStore, simulated: Bool) throws(HistoryError) -> [Session] {
+        try store.read(limit: 100_000, filter: HistoryStore.Filter(kind: .mat, simulated: simulated)).entries.compactMap { entry in
             guard entry.kind == .mat else { return nil }
             return Session(startedAt: entry.startedAt, contactSeconds: entry.contactSeconds ?? 0)
         }

@@ -141,7 +141,7 @@ struct MatSessionCommand: ParsableCommand {
         if let recorder {
             recorder.finish(outcome: failed ? .failed : .completed, note: ending) { entry in Self.fill(&entry, record) }
             if case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
-                StandardError.print("warning: the session's end is not recorded (the history shows its last update, as interrupted): \(error)")
+                StandardError.print("warning: the session's end is not recorded in the history: \(error)")
             }
         }
         if failed { throw ExitCode.failure }
@@ -171,7 +171,8 @@ struct MatSessionCommand: ParsableCommand {
         var sessions: [MatDailyGoal.Session] = []
         if let path = HistoryStore.defaultPath(), FileManager.default.fileExists(atPath: path) {
             do {
-                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path, access: .readOnly))
+                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path, access: .readOnly),
+                                                     simulated: source.device == "sim" || source.device.hasPrefix("sim:"))
             } catch {
                 StandardError.print("warning: today's goal is the plan's first (the history cannot be read: \(error))")
             }

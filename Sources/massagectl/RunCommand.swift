@@ -266,7 +266,7 @@ struct RunPlayback {
         }
         // The device is stopped: waiting a bounded time for the history is safe now.
         if let recorder, case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
-            StandardError.print("warning: the run's end is not recorded (the history shows its last update, as interrupted): \(error)")
+            StandardError.print("warning: the run's end is not recorded in the history: \(error)")
         }
         return code
     }
