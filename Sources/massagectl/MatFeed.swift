@@ -46,6 +46,8 @@ final class MatFeed {
     private var batch = ContactEventBatch()
     /// Input stamped past the end was seen: the session is over, nothing more is fed.
     private var reachedEnd = false
+    /// The device's timestamps against the host's clock: a jump ends the session.
+    private lazy var clockCheck = MatClockCheck(speed: speed)
 
     private init(kind: Kind, connector: DeviceConnector?, layout: MatLayout,
                  configuration: ContactTrackerConfiguration, title: String, speed: Double) {
@@ -140,6 +142,14 @@ final class MatFeed {
             let (reports, lost) = inbox.take(waitingAtMost: wait)
             for report in reports {
                 let time = report.timestampMicroseconds &* 1000
+                switch clockCheck.check(deviceNanoseconds: time, hostNanoseconds: DispatchTime.now().uptimeNanoseconds) {
+                case .believable: break
+                case .jumpedAhead(let device, let host):
+                    return .lost(String(format: "the mat's clock jumped: %.1f s of its time in %.1f s of the host's; contact after the jump is not counted",
+                                        Double(device) / 1e9, Double(host) / 1e9))
+                case .wentBack(let back):
+                    return .lost(String(format: "the mat's clock went back %.1f s; contact after that is not counted", Double(back) / 1e9))
+                }
                 if let length, let start = tracker.sessionStartNanoseconds, time > start &+ length {
                     reachedEnd = true
                     return endResult(tracker, length)
