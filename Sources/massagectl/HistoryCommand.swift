@@ -112,12 +112,14 @@ struct HistoryCommand: ParsableCommand {
         }
         if let totals {
             let rows = Self.totals(reading.entries, by: totals, calendar: .current)
+            let streak = Self.goalStreak(reading.entries, now: Date(), calendar: .current)
             if json {
-                print(Self.json(rows))
+                print(Self.json(TotalsReport(periods: rows, goalStreakDays: streak)))
             } else if rows.isEmpty {
                 print("No sessions match.")
             } else {
                 print(Self.table(rows))
+                print("mat goal streak: \(streak) day\(streak == 1 ? "" : "s") in a row")
             }
             return
         }
@@ -221,6 +223,41 @@ struct HistoryCommand: ParsableCommand {
             result[day.period]?.goalDaysMet += 1
         }
         return result.values.sorted { $0.period > $1.period }
+    }
+
+    struct TotalsReport: Encodable {
+        var periods: [Total]
+        var goalStreakDays: Int
+        enum CodingKeys: String, CodingKey {
+            case periods
+            case goalStreakDays = "goal_streak_days"
+        }
+    }
+
+    /// Mat days in a row that reached their goal, ending today (or yesterday, while today
+    /// is still open), from the sessions given (filter with --real to leave out the
+    /// simulator).
+    static func goalStreak(_ entries: [HistoryEntry], now: Date, calendar: Calendar) -> Int {
+        var days: [Date: (contact: Double, goal: Double)] = [:]
+        for entry in entries where entry.kind == .mat {
+            let day = calendar.startOfDay(for: entry.startedAt)
+            var sum = days[day] ?? (0, 0)
+            sum.contact += max(0, entry.contactSeconds ?? 0)
+            sum.goal = max(sum.goal, entry.goalSeconds ?? 0)
+            days[day] = sum
+        }
+        func met(_ day: Date) -> Bool {
+            guard let sum = days[day] else { return false }
+            return sum.goal > 0 && sum.contact >= sum.goal
+        }
+        var day = calendar.startOfDay(for: now)
+        if !met(day), let yesterday = calendar.date(byAdding: .day, value: -1, to: day) { day = yesterday }
+        var streak = 0
+        while met(day), streak < 100_000, let previous = calendar.date(byAdding: .day, value: -1, to: day) {
+            streak += 1
+            day = previous
+        }
+        return streak
     }
 
     static func table(_ totals: [Total]) -> String {

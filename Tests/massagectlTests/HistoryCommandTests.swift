@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MassageHistory
+@testable import massagectl
 import Testing
 
 /// `massagectl history` through the binary: damaged files, read-only reading, paths,
@@ -84,10 +85,29 @@ import Testing
         let since = try MassagectlProcess.run(["history", "--file", path, "--since", "2027-01-16"])
         #expect(since.output.contains("gpio:chip0") && !since.output.contains("mine.yaml"), "\(since.output)")
         let totals = try MassagectlProcess.run(["history", "--file", path, "--totals", "day", "--json"])
-        let days = try #require(try JSONSerialization.jsonObject(with: totals.standardOutput) as? [[String: Any]])
+        let report = try #require(try JSONSerialization.jsonObject(with: totals.standardOutput) as? [String: Any])
+        let days = try #require(report["periods"] as? [[String: Any]])
+        #expect(report["goal_streak_days"] as? Int == 0, "the met day is long past")
         #expect(days.count == 2 && days.contains { $0["goal_days_met"] as? Int == 1 }, "\(totals.output)")
         let bad = try MassagectlProcess.run(["history", "--file", path, "--since", "yesterday-ish"])
         #expect(bad.status == 64, "\(bad.standardError)")
+    }
+
+    @Test func theGoalStreakCountsMetDaysInARowUpToToday() {
+        let calendar = Calendar(identifier: .gregorian)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func mat(daysAgo: Int, contact: Double) -> HistoryEntry {
+            var entry = HistoryEntry(kind: .mat, name: "mat", device: "gpio:chip0", startedAt: now - Double(daysAgo) * 86_400)
+            entry.contactSeconds = contact
+            entry.goalSeconds = 300
+            return entry
+        }
+        // Met yesterday and the two days before, missed four days ago; today not yet met.
+        let entries = [mat(daysAgo: 0, contact: 100), mat(daysAgo: 1, contact: 200), mat(daysAgo: 1, contact: 150),
+                       mat(daysAgo: 2, contact: 400), mat(daysAgo: 3, contact: 300), mat(daysAgo: 4, contact: 10)]
+        #expect(HistoryCommand.goalStreak(entries, now: now, calendar: calendar) == 3)
+        #expect(HistoryCommand.goalStreak(entries + [mat(daysAgo: 0, contact: 250)], now: now, calendar: calendar) == 4)
+        #expect(HistoryCommand.goalStreak([], now: now, calendar: calendar) == 0)
     }
 
     @Test func deleteRemovesRowsById() throws {
