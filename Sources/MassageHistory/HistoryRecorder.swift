@@ -40,6 +40,8 @@ public final class HistoryRecorder: @unchecked Sendable {
     /// How long the writer keeps retrying after ``close(waitingAtMost:)``, for a process
     /// that lives on (the service); then the thread ends.
     static let retryAfterClose: TimeInterval = 30
+    /// Progress is written at most this often (wall time), whatever the speed.
+    static let shortestSpacing: TimeInterval = 0.25
     public let path: String
     let opener: @Sendable () throws(HistoryError) -> HistoryStore
 
@@ -229,7 +231,10 @@ public final class HistoryRecorder: @unchecked Sendable {
             // Wake for the next due write, a retry, or a new state (record and finish
             // broadcast).
             var wake = Date(timeIntervalSinceNow: updateInterval)
-            if state.pending != nil { wake = min(wake, max(state.retryAt, state.lastWriteWall.map { $0 + updateInterval } ?? now)) }
+            if let pending = state.pending, let last = state.lastWriteWall {
+                let sessionDue = pending.elapsedSeconds - state.lastWriteSession >= updateInterval
+                wake = min(wake, max(state.retryAt, last + (sessionDue ? Self.shortestSpacing : updateInterval)))
+            }
             _ = condition.wait(until: max(wake, Date(timeIntervalSinceNow: 0.05)))
         }
     }
@@ -238,8 +243,7 @@ public final class HistoryRecorder: @unchecked Sendable {
     func isDue(_ pending: HistoryEntry, now: Date) -> Bool {
         guard state.rowID != nil, pending.outcome == .running, let last = state.lastWriteWall else { return true }
         if state.closing { return true }
-        // At most every 0.25 s of wall time, whatever the speed.
-        guard now.timeIntervalSince(last) >= 0.25 else { return false }
+        guard now.timeIntervalSince(last) >= Self.shortestSpacing else { return false }
         return now.timeIntervalSince(last) >= updateInterval
             || pending.elapsedSeconds - state.lastWriteSession >= updateInterval
     }

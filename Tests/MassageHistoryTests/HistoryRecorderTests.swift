@@ -33,9 +33,10 @@ import Testing
         let reader = try HistoryStore(path: scratch.path)
         func stored() throws -> Double? { try reader.entries().first?.elapsedSeconds }
         #expect(try waitUntil { try stored() == 0 }, "the row is written at the start")
-        Thread.sleep(forTimeInterval: 0.3)   // past the 0.25 s spacing
         recorder.record { $0.elapsedSeconds = 10.5 }
-        #expect(try waitUntil { try stored() == 10.5 }, "10.5 s of session time in well under 10 s of wall time")
+        // Due at once by session time (in about 0.25 s); by wall time it would take 10 s.
+        // The 8 s bound is generous for a loaded machine and still tells the two apart.
+        #expect(try waitUntil(seconds: 8) { try stored() == 10.5 }, "10.5 s of session time in well under 10 s of wall time")
         recorder.finish(outcome: .stopped)
         #expect(recorder.close(waitingAtMost: 30) == .recorded)
     }
@@ -114,9 +115,9 @@ import Testing
         #expect(recorder.takeProblems().count == 1)
     }
 
-    /// Polls `condition` for up to 30 s (a generous bound for a loaded machine).
-    func waitUntil(_ condition: () throws -> Bool) throws -> Bool {
-        let deadline = Date(timeIntervalSinceNow: 30)
+    /// Polls `condition` for up to `seconds` (30 s: a generous bound for a loaded machine).
+    func waitUntil(seconds: Double = 30, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
         while Date() < deadline {
             if try condition() { return true }
             Thread.sleep(forTimeInterval: 0.02)
