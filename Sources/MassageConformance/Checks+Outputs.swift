@@ -8,6 +8,19 @@ extension ConformanceSuite {
         if left > .zero { Thread.sleep(forTimeInterval: Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18) }
     }
 
+    /// Device ms from a Status read right after a frame until every output reads 0; nil
+    /// if they never do within 200 ms. "At once" allows up to `atOnce` ms: a device may
+    /// answer a GetStatus in the tick it received the frame, before its drive moved.
+    static func timeToZero(_ p: DeviceProbe) throws -> Double? {
+        let first = try p.status()
+        if first.outputs.allSatisfy({ $0 == 0 }) && first.heaterSetpoint == 0 { return 0 }
+        let (last, met) = try p.pollStatus(every: .milliseconds(1), timeout: .milliseconds(200)) {
+            $0.outputs.allSatisfy { $0 == 0 } && $0.heaterSetpoint == 0
+        }
+        return met ? Double(last.uptimeMicroseconds - first.uptimeMicroseconds) / 1000 : nil
+    }
+    static let atOnce = 3.0
+
     static var outputChecks: [Check] {
         [
             Check("outputs.reach-device", "4.2, 4.11", "SetOutputs with a different intensity per motor: Status shows each, state running",
@@ -66,9 +79,9 @@ extension ConformanceSuite {
                 let up = try ramp(to: 500, expected: 500)
                 let down = try ramp(to: 100, expected: 400)
                 try p.setOutputs(p.all(0), lease: 3000)
-                let zero = try p.status()
-                f.expect(zero.outputs.allSatisfy { $0 == 0 }, "a change to 0 slewed: \(zero.outputs) right after")
-                return f.outcome(String(format: "up %.0f ‰/s (%.0f ms to 500), down %.0f ‰/s, to 0 at once", up.slope, up.took, down.slope))
+                let zero = try timeToZero(p)
+                f.expect((zero ?? 999) <= atOnce, "a change to 0 slewed: \(zero.map { String(format: "%.1f ms", $0) } ?? "not 0 in 200 ms")")
+                return f.outcome(String(format: "up %.0f ‰/s (%.0f ms to 500), down %.0f ‰/s, to 0 in %.1f ms", up.slope, up.took, down.slope, zero ?? -1))
             },
             Check("outputs.rate-limit", "6.2", "SetOutputs at twice max_output_rate_hz for 1 s: applied (= sent − frames_superseded) per second equals the rate; the last frame is in force within one period",
                   actuation: .vibrates, requires: [.motors]) { p in
@@ -130,17 +143,17 @@ extension ConformanceSuite {
                 try p.setOutputs(p.all(1000), lease: 3000)
                 Thread.sleep(forTimeInterval: 0.001)
                 try p.setOutputs(p.all(0), lease: 3000)
-                let zero = try p.status()
-                f.expect(zero.outputs.allSatisfy { $0 == 0 }, "after the all-zero frame: \(zero.outputs)")
+                let zero = try timeToZero(p)
+                f.expect((zero ?? 999) <= atOnce, "the all-zero frame took \(zero.map { String(format: "%.1f ms", $0) } ?? "more than 200 ms") to apply")
                 try p.link.listen(for: .milliseconds(Int64(2000 / Int(p.facts.maxOutputRateHz)) + 5))
                 f.expect(try p.status().outputs.allSatisfy { $0 == 0 }, "the earlier 1000 came back after the all-zero frame")
                 try p.setOutputs(p.all(1000), lease: 3000)
                 Thread.sleep(forTimeInterval: 0.001)
                 let stop = try p.link.request(type: WireType.stop)
-                let stopped = try p.status()
+                let stopped = try timeToZero(p)
                 f.expect(stop.isAck, "Stop answered \(stop)")
-                f.expect(stopped.outputs.allSatisfy { $0 == 0 } && stopped.heaterSetpoint == 0, "after Stop: \(stopped.outputs)")
-                return f.outcome("all-zero → \(zero.outputs), Stop → \(stopped.outputs)")
+                f.expect((stopped ?? 999) <= atOnce, "Stop took \(stopped.map { String(format: "%.1f ms", $0) } ?? "more than 200 ms") to apply")
+                return f.outcome(String(format: "all-zero → 0 in %.1f ms, Stop → 0 in %.1f ms", zero ?? -1, stopped ?? -1))
             },
             Check("outputs.stop", "4.3, 6.3", "Stop: motors and heater to 0 at once, lease cleared, state idle, Ack with the Stop's seq",
                   actuation: .vibrates) { p in
