@@ -73,7 +73,7 @@ extension FirmwareCore {
             }
         case .getInfo(let request):
             answerInfo(request, sequence: sequence)
-        case .info, .status, .matReport, .fault, .ack, .nak, .config:
+        case .info, .status, .statusReport, .matReport, .fault, .ack, .nak, .config:
             // A device → host type sent to the device is an unknown type (PROTOCOL.md 4).
             reply(to: sequence, .nak(Nak(rejectedType: type.rawValue, reason: .unknownType)))
         }
@@ -118,7 +118,7 @@ extension FirmwareCore {
         // period is allowed, so a host's timing jitter never costs a frame.
         let minimumInterval = 500_000 / UInt64(profile.maxOutputRateHz)
         if let last = lastSetOutputsTime, now - last < minimumInterval {
-            framesDropped &+= framesDropped == UInt16.max ? 0 : 1
+            framesSuperseded &+= framesSuperseded == UInt16.max ? 0 : 1
             return
         }
         lastSetOutputsTime = now
@@ -172,6 +172,8 @@ extension FirmwareCore {
                 return
             }
             reply(to: sequence, .info(.actuator(index: request.index, profile.actuators[Int(request.index)])))
+        case .faultRecord:
+            reply(to: sequence, .info(.faultRecord(FaultRecord(faults: faults))))
         }
     }
 

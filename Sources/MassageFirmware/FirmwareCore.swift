@@ -28,7 +28,7 @@ public struct FirmwareCore: Sendable {
     var lastCommand: (type: UInt8, sequence: UInt8, time: UInt64)? = nil
     var lastAnswer = WireFrame()
     var lastSetOutputsTime: UInt64? = nil
-    var framesDropped: UInt16 = 0
+    var framesSuperseded: UInt16 = 0
 
     // MARK: Outputs
     var motors: MotorDrive
@@ -264,7 +264,7 @@ public struct FirmwareCore: Sendable {
         return Status(
             state: state, faults: faults, temperature: temperature ?? Status.noTemperature,
             heaterSetpoint: heaterTarget, heaterDuty: heaterDuty, uptimeMicroseconds: now,
-            framesBad: framesBad, framesDropped: framesDropped, dose: dose.hundredths, outputs: outputs
+            framesBad: framesBad, framesSuperseded: framesSuperseded, dose: dose.hundredths, outputs: outputs
         )
     }
 }

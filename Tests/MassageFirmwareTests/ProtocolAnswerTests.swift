@@ -140,7 +140,7 @@ import Testing
             Issue.record("no status")
             return
         }
-        #expect(status.framesDropped == 1)
+        #expect(status.framesSuperseded == 1)
         h.run(until: h.now + 200_000)
         #expect(h.lastOutputs.motorDuties[0] == 100, "the dropped frame changed nothing")
     }
