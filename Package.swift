@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "MassageUSBTests",
             dependencies: [
-                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire",
+                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire", "MassageConformance",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

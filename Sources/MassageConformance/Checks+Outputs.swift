@@ -99,7 +99,9 @@ extension ConformanceSuite {
                     sleep(until: start + .seconds(spacing * Double(k + 1)))
                 }
                 let end = try p.status()
-                let window = Double(end.uptimeMicroseconds - before.uptimeMicroseconds) / 1e6
+                // The frame held when the burst ends is applied in the slot after it: the
+                // window runs to there.
+                let window = Double(end.uptimeMicroseconds - before.uptimeMicroseconds) / 1e6 + 1 / rate
                 try p.link.listen(for: .milliseconds(Int64(3000 / rate) + 20))
                 let after = try p.status()
                 let superseded = Int(after.framesSuperseded) - Int(before.framesSuperseded)

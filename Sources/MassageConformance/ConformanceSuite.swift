@@ -102,7 +102,13 @@ public final class ConformanceSuite {
         do {
             probe = try DeviceProbe(link: ConformanceLink(open: open))
         } catch {
-            for check in checks { record(check, .fail, "cannot open the device: \(error)", since: ContinuousClock.now) }
+            for check in checks {
+                if let reason = skipReason(check, fresh: false, facts: nil) {
+                    record(check, .skip, reason, since: ContinuousClock.now)
+                } else {
+                    record(check, .fail, "cannot open the device: \(error)", since: ContinuousClock.now)
+                }
+            }
             return report(results, started)
         }
         defer {
@@ -198,6 +204,7 @@ public final class ConformanceSuite {
         }
         let probe = try DeviceProbe(link: link)
         try probe.handshake()
+        if let reason = skipReason(check, fresh: true, facts: probe.facts) { return .skip(reason) }
         try link.drain()
         return try check.body(probe)
     }

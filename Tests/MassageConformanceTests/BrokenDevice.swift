@@ -18,7 +18,13 @@ final class BrokenDevice: Transport, @unchecked Sendable {
 
     let inner: any Transport
     let breakage: Breakage
-    let state = Mutex<(lastOutputs: ContinuousClock.Instant?, pending: [UInt8], closed: Bool)>((nil, [], false))
+    final class State: Sendable {
+        let value = Mutex<(lastOutputs: ContinuousClock.Instant?, pending: [UInt8], closed: Bool)>((nil, [], false))
+        func withLock<R>(_ body: (inout (lastOutputs: ContinuousClock.Instant?, pending: [UInt8], closed: Bool)) -> R) -> R {
+            value.withLock { body(&$0) }
+        }
+    }
+    let state = State()
     var beat: Thread?
 
     init(_ inner: any Transport, _ breakage: Breakage) {
