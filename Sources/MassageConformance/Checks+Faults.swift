@@ -100,6 +100,71 @@ extension ConformanceSuite {
         ]
     }
 
+    /// Checks that take a minute or more, and the check of everything the device sent
+    /// during the run, which comes last.
+    static var finalChecks: [Check] {
+        [
+            Check("fault.over-temperature", "4.13, 4.18, 4.8", "heated to 33.0 °C, then heater_cap set to 30.0 °C: Fault(over temperature), detail the reading above 32.0 °C, heater off; ClearFault Nak(condition persists) while it is",
+                  actuation: .heats, requires: [.heater], longSeconds: 60) { p in
+                var lastDrive = ContinuousClock.now - .seconds(1)
+                let deadline = ContinuousClock.now + .seconds(150)
+                var status = try p.status()
+                while status.temperature < 330 || status.temperature == Int16.min {
+                    if ContinuousClock.now > deadline { return .fail("the surface never reached 33.0 °C in 150 s: \(status.temperature)") }
+                    if ContinuousClock.now - lastDrive >= .milliseconds(100) {
+                        try p.setOutputs(p.all(0), heater: p.facts.heaterCap, lease: 1000)
+                        lastDrive = ContinuousClock.now
+                    }
+                    try p.link.listen(for: .milliseconds(100))
+                    status = try p.status()
+                }
+                p.link.clearUnsolicited()
+                try p.require(ConfigCode.heaterCap, 300)
+                guard let (fault, _) = try p.awaitFault(code: FaultCode.overTemperature, timeout: .seconds(3)) else {
+                    return .fail("no over-temperature fault at \(status.temperature) with the cap at 300")
+                }
+                var f = Findings()
+                let after = try p.status()
+                f.expect(fault.detail > 320, "detail \(fault.detail), not a reading above 32.0 °C")
+                f.expect(after.heaterSetpoint == 0 && after.heaterDuty == 0, "heater setpoint \(after.heaterSetpoint) duty \(after.heaterDuty)")
+                let clear = try p.link.request(type: WireType.clearFault)
+                f.expect(after.temperature <= 320 || clear.nakReason == NakCode.conditionPersists, "ClearFault at \(after.temperature) answered \(clear)")
+                return f.outcome("code 4, detail \(fault.detail), ClearFault at \(after.temperature) → \(clear)")
+            },
+            Check("fault.heat-time", "4.13, 4.18, 4.19, 6.4", "heat_session_limit_s 60: Fault(heat time limit) after 60 s of heating, detail 60; ClearFault Nak(condition persists) until a new Hello",
+                  actuation: .heats, requires: [.heater], longSeconds: 62) { p in
+                try p.require(ConfigCode.heatSessionLimit, 60)
+                try p.handshake()
+                p.link.clearUnsolicited()
+                let begin = try p.status().uptimeMicroseconds
+                var lastDrive = ContinuousClock.now - .seconds(1)
+                let found = try p.awaitFault(code: FaultCode.heatTime, timeout: .seconds(70)) {
+                    if ContinuousClock.now - lastDrive >= .milliseconds(100) {
+                        try p.setOutputs(p.all(0), heater: 350, lease: 1000)
+                        lastDrive = ContinuousClock.now
+                    }
+                }
+                guard let (fault, _) = found else { return .fail("no heat-time fault after 70 s of heating") }
+                let took = Double(fault.uptimeMicroseconds - begin) / 1e6
+                var f = Findings()
+                f.expect(took >= 59.9 && took <= 61.5, String(format: "latched after %.2f s of heating, not 60", took))
+                f.expect(fault.detail == 60, "detail \(fault.detail), not 60 s")
+                let persists = try p.link.request(type: WireType.clearFault)
+                f.expect(persists.nakReason == NakCode.conditionPersists, "ClearFault before a new Hello answered \(persists)")
+                try p.handshake()
+                let renewed = try p.link.request(type: WireType.clearFault)
+                f.expect(renewed.isAck, "ClearFault after a new Hello answered \(renewed)")
+                return f.outcome(String(format: "latched after %.2f s, detail %d; ClearFault %@ then %@", took, fault.detail, persists.description, renewed.description))
+            },
+            Check("session.device-frames", "2.3, 2.4", "every frame the device sent during the run was well formed (COBS, length, CRC) and at most 64 bytes on the wire") { p in
+                var f = Findings()
+                f.expect(p.link.garbledFromDevice == 0, "\(p.link.garbledFromDevice) frames with bad COBS, length or CRC")
+                f.expect(p.link.longestFromDevice <= 64, "a frame of \(p.link.longestFromDevice) bytes")
+                return f.outcome("\(p.link.framesFromDevice) frames, longest \(p.link.longestFromDevice) bytes")
+            },
+        ]
+    }
+
     static func sensorFault(_ p: DeviceProbe, below: Bool) throws -> CheckOutcome {
         let (fault, status) = try provoke(p, code: FaultCode.sensorRange, heat: true, timeout: .seconds(5))
         guard let fault else { return .fail("no sensor-range fault in 5 s; faults \(hex(status.faults)), temperature \(status.temperature)") }

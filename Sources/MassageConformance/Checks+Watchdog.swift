@@ -23,6 +23,9 @@ extension ConformanceSuite {
         f.expect(measured <= w + slack, "tripped after \(ms(measured)), later than \(milliseconds) ms + \(ms(slack))")
         f.expect(fault.faults & 1 == 1, "Fault's faults \(hex(fault.faults)) without the watchdog bit")
         f.expect(abs(Int64(fault.detail) * 1000 - measured) <= slack, "detail \(fault.detail) ms, measured \(ms(measured))")
+        try p.link.listen(for: .milliseconds(300))
+        let sent = p.faultsSeen.filter { $0.code == FaultCode.watchdog }.count
+        f.expect(sent == 1, "\(sent) watchdog Fault frames, not one")
         let after = try p.status()
         f.expect(after.outputs.allSatisfy { $0 == 0 } && after.heaterSetpoint == 0, "outputs \(after.outputs) after the watchdog")
         f.expect(after.faults & 1 == 1 && after.state == 3, "Status faults \(hex(after.faults)) state \(after.state) after the watchdog")

@@ -57,6 +57,10 @@ public final class ConformanceLink {
     /// Byte runs that were not a good frame (COBS, length or CRC wrong): a device must
     /// never send one.
     public private(set) var garbledFromDevice = 0
+    /// The longest wire frame the device sent, delimiter included (at most 64: PROTOCOL 2.3).
+    public private(set) var longestFromDevice = 0
+    /// Frames (good or not) read from the device.
+    public private(set) var framesFromDevice = 0
     private var seq: UInt8 = 0
     /// The header version frames are sent with after the handshake.
     public var version: UInt8 = 2
@@ -121,6 +125,8 @@ public final class ConformanceLink {
                 continue
             }
             if pending.isEmpty { continue }
+            longestFromDevice = max(longestFromDevice, pending.count + 1)
+            framesFromDevice += 1
             if let frame = RawFrame.parse(encoded: pending) {
                 let received = Received(frame: frame, at: now)
                 if WireType.isUnsolicited(frame.type) { unsolicited.append(received) }

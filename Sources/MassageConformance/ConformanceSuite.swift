@@ -28,15 +28,19 @@ public struct Check: Sendable {
     public var title: String
     public var actuation: Actuation
     public var requires: [Requirement]
+    /// Seconds a check needs when it takes over half a minute; it runs only with
+    /// `includeLong`.
+    public var longSeconds: Int?
     let body: @Sendable (DeviceProbe) throws -> CheckOutcome
 
     init(_ id: String, _ section: String, _ title: String, actuation: Actuation = .none, requires: [Requirement] = [],
-         body: @escaping @Sendable (DeviceProbe) throws -> CheckOutcome) {
+         longSeconds: Int? = nil, body: @escaping @Sendable (DeviceProbe) throws -> CheckOutcome) {
         self.id = id
         self.section = section
         self.title = title
         self.actuation = actuation
         self.requires = requires
+        self.longSeconds = longSeconds
         self.body = body
     }
 }
@@ -57,6 +61,8 @@ public struct ConformanceOptions: Sendable {
     /// Opens a fresh device with this fault for the fault checks (the in-process
     /// simulator); nil when the suite cannot make one.
     public var openFaulted: (@Sendable (InjectedFault) throws -> any Transport)? = nil
+    /// Also run the checks that take a minute or more (heat time limit, over temperature).
+    public var includeLong = false
 
     public init() {}
 }
@@ -77,7 +83,7 @@ public final class ConformanceSuite {
     /// Every check, in the order they run.
     public static var checks: [Check] {
         handshakeChecks + infoChecks + frameChecks + configChecks + outputChecks + heaterChecks
-            + watchdogChecks + retryChecks + clearFaultChecks + periodicChecks + faultChecks
+            + watchdogChecks + retryChecks + clearFaultChecks + periodicChecks + faultChecks + finalChecks
     }
 
     func selected(_ check: Check) -> Bool {
@@ -133,7 +139,7 @@ public final class ConformanceSuite {
                     outcome = try runOnFaultedDevice(check, fault)
                 } else {
                     let needsFresh = check.requires.contains { if case .fresh = $0 { true } else { false } }
-                    if fault != nil {
+                    if fault != nil || options.expectedFault != nil {
                         // The device was started with this fault: it may be latched
                         // already, and ClearFault cannot clear it.
                         try probe.prepare(clearingFaults: false)
@@ -169,6 +175,9 @@ public final class ConformanceSuite {
 
     /// Why `check` cannot run here, or nil.
     func skipReason(_ check: Check, fresh: Bool, facts: DeviceFacts?) -> String? {
+        if let seconds = check.longSeconds, !options.includeLong {
+            return "takes about \(seconds) s: run with --long"
+        }
         if check.actuation.isActuating && !options.isSimulated && !options.allowActuation {
             return "it \(check.actuation.rawValue): needs actuation allowed (--allow-actuation, nobody on the device)"
         }

@@ -61,6 +61,9 @@ struct ConformCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The device was started with this fault: \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "fault"))
     var expectFault: String?
 
+    @Flag(help: "Also run the checks that take a minute or more (over temperature, heat time limit).")
+    var long = false
+
     @Flag(help: "List the checks and exit.")
     var list = false
 
@@ -99,6 +102,7 @@ struct ConformCommand: ParsableCommand {
         options.isSimulated = connector.uri.isSimulator || { if case .unix = connector.uri { true } else { false } }()
         options.allowActuation = allowActuation
         options.only = only
+        options.includeLong = long
         options.expectedFault = expected
         if connector.uri.isSimulator && expected == nil {
             // Each fault check gets a fresh in-process simulator with that fault.
