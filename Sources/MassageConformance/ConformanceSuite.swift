@@ -10,6 +10,16 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     case sensorDetach = "sensor-detach"
     /// Motor 0 jams.
     case stuckMotor = "stuck-motor"
+
+    /// The `massagectl simulate` option that injects it from power-up.
+    public var simulatorFlag: String {
+        switch self {
+        case .sensorOpen: "--sensor-open-at 0s"
+        case .sensorShort: "--sensor-short-at 0s"
+        case .sensorDetach: "--sensor-detach-at 0s"
+        case .stuckMotor: "--stuck-motor 0@0s"
+        }
+    }
 }
 
 /// What a check needs of the device, or it is skipped.
@@ -188,7 +198,7 @@ public final class ConformanceSuite {
                 return "the device is set up to fail (\(expected.rawValue)); only its fault check runs"
             }
         } else if let fault, options.openFaulted == nil {
-            return "needs a simulator with the fault \(fault.rawValue) (massagectl simulate --\(fault.rawValue)-at, then --expect-fault \(fault.rawValue))"
+            return "needs a simulator with the fault \(fault.rawValue) (massagectl simulate \(fault.simulatorFlag), then --expect-fault \(fault.rawValue))"
         }
         for requirement in check.requires {
             switch requirement {
