@@ -137,8 +137,7 @@ extension FirmwareCore {
             heldOutputs = outputs
             return
         }
-        if heldOutputs != nil, framesSuperseded < UInt16.max { framesSuperseded += 1 }
-        heldOutputs = nil
+        dropHeldOutputs()
         apply(outputs)
     }
 

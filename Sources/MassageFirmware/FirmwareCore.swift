@@ -266,12 +266,19 @@ public struct FirmwareCore: Sendable {
         outbox.push(Frame(sequence: nextUnsolicitedSequence(), message: .fault(report)))
     }
 
-    /// Motors and heater off at once, lease and held frame cleared.
+    /// Motors and heater off at once, lease and held frame cleared (a held frame never
+    /// applied counts as superseded: nothing else is ever dropped).
     mutating func stopOutputs() {
         motors.stopAll()
         setHeaterTarget(0)
         leaseExpiry = nil
+        dropHeldOutputs()
+    }
+
+    mutating func dropHeldOutputs() {
+        guard heldOutputs != nil else { return }
         heldOutputs = nil
+        if framesSuperseded < UInt16.max { framesSuperseded += 1 }
     }
 
     mutating func setHeaterTarget(_ target: UInt16) {

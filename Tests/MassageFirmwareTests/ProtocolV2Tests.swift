@@ -86,6 +86,11 @@ import Testing
         h.setOutputs([100, 100, 100, 100], lease: 3000)   // lower: at once, drops the held one
         h.run(until: h.now + 20_000)
         #expect(Array(h.core.motorTargets) == [100, 100, 100, 100])
+        // A held frame that Stop discards is counted too: sent − superseded = applied.
+        h.setOutputs([200, 200, 200, 200], lease: 3000)
+        h.setOutputs([300, 300, 300, 300], lease: 3000)   // held
+        h.send(.stop)
+        #expect(h.takeStatus()?.framesSuperseded == 2)
     }
 
     // MARK: Defect 2: the watchdog is armed only while something is driven
