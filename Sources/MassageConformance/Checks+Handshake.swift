@@ -22,7 +22,7 @@ struct Findings {
 extension ConformanceSuite {
     static var handshakeChecks: [Check] {
         [
-            Check("handshake.before-hello", "6.1, 4.3", "before Hello: Status, Config, Info and Stop answered, SetOutputs Nak(not ready), no StatusReport",
+            Check("handshake.before-hello", "6.1, 4.3", "before Hello: GetStatus, GetConfig, SetConfig, GetInfo, Stop, ClearFault answered; SetOutputs Nak(not ready); Heartbeat ignored; outputs 0; no StatusReport or MatReport",
                   requires: [.fresh]) { p in
                 var f = Findings()
                 let status = try p.status()
@@ -36,6 +36,15 @@ extension ConformanceSuite {
                 f.expect(nak == NakCode.notReady, "SetOutputs before Hello: \(nak.map(NakCode.name) ?? "no Nak"), not Nak(not ready)")
                 let stop = try p.link.request(type: WireType.stop)
                 f.expect(stop.isAck, "Stop before Hello answered \(stop), not Ack")
+                let clear = try p.link.request(type: WireType.clearFault)
+                f.expect(clear.isAck, "ClearFault before Hello answered \(clear), not Ack")
+                if let slew = try p.config(ConfigCode.slew) {
+                    let set = try p.link.request(type: WireType.setConfig, payload: DeviceProbe.configPayload(ConfigCode.slew, slew))
+                    f.expect(set.isAck, "SetConfig before Hello answered \(set), not Ack")
+                }
+                let beat = try p.link.send(type: WireType.heartbeat)
+                let beatAnswer = try p.link.wait(for: .milliseconds(150)) { $0.sequence == beat.sequence && ConformanceLink.isAnswer($0) }
+                f.expect(beatAnswer == nil, "Heartbeat before Hello answered")
                 try p.link.listen(for: .milliseconds(600))
                 let reports = p.link.unsolicited.filter { $0.frame.type == WireType.statusReport || $0.frame.type == WireType.matReport }
                 f.expect(reports.isEmpty, "\(reports.count) StatusReport/MatReport sent before Hello")
