@@ -106,9 +106,9 @@ struct ConformCommand: ParsableCommand {
         options.expectedFault = expected
         if connector.uri.isSimulator && expected == nil {
             // Each fault check gets a fresh in-process simulator with that fault.
-            let table = connector.table, uri = connector.uri
+            let device = device
             options.openFaulted = { fault in
-                let other = DeviceConnector(uri: uri, table: table, simulatorFaults: Self.plan(for: fault))
+                let other = try DeviceConnector.make(device: device, simulatorFaults: Self.plan(for: fault))
                 faulted.connectors.withLock { $0.append(other) }
                 return try other.open(serial: nil)
             }
