@@ -152,7 +152,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MassageConformanceTests",
-            dependencies: ["MassageConformance", "MassageSimulator", "MassageFirmware", "MassageWire", "MassageKit"]
+            dependencies: [
+                "MassageConformance", "MassageSimulator", "MassageFirmware", "MassageWire", "MassageKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "MassageSimulatorTests",
