@@ -38,23 +38,15 @@ public enum ProgramFile {
         func failure(_ message: String) -> ProgramFileError {
             ProgramFileError(issues: [ProgramFileIssue(file: path, path: "", message: message)])
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("no such file")
-        }
-        guard !isDirectory.boolValue else { throw failure("is a directory, not a program file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw failure("cannot be opened for reading (check its permissions)") }
-        defer { try? handle.close() }
-        let data: Data
         do {
-            data = try handle.read(upToCount: ProgramFileLimits.maximumBytes + 1) ?? Data()
-        } catch {
-            throw failure("cannot be read: \(error.localizedDescription)")
-        }
-        guard data.count <= ProgramFileLimits.maximumBytes else {
+            return try UntrustedFile.read(path: path, maximumBytes: ProgramFileLimits.maximumBytes)
+        } catch .tooLarge {
             throw failure("larger than \(ProgramFileLimits.maximumBytes / 1024) KiB; a program file is a few KiB: is this the right file?")
+        } catch .unreadable("is a directory, not a file") {
+            throw failure("is a directory, not a program file")
+        } catch {
+            throw failure(error.description)
         }
-        return data
     }
 
     /// Parses and validates a program from a file's bytes. `file` names it in errors.

@@ -44,26 +44,26 @@ struct DevicesCommand: ParsableCommand {
             StandardError.print("Error: cannot list USB devices: \(error)")
             throw ExitCode.failure
         }
-        print("USB")
+        printText("USB")
         if usb.isEmpty {
-            print("  none attached with an ID from the device table (\(table.entries.map(\.id).joined(separator: ", ")))")
+            printText("  none attached with an ID from the device table (\(table.entries.map(\.id).joined(separator: ", ")))")
         }
         for device in usb {
             var line = "  \(device.deviceURI.padding(toLength: 24, withPad: " ", startingAt: 0)) \(device.description)"
             if device.isUsable && !noProbe {
                 line += Self.probe(uri: device.deviceURI, table: table)
             }
-            print(line)
+            printText(line)
         }
-        print("Serial")
+        printText("Serial")
         let ttys = Self.serialDevices(table: table)
-        if ttys.isEmpty { print("  no CDC-ACM or USB-serial tty of a device-table ID") }
-        for tty in ttys { print("  serial:\(tty.path)  \(tty.note)") }
-        print("Simulators (in this process)")
+        if ttys.isEmpty { printText("  no CDC-ACM or USB-serial tty of a device-table ID") }
+        for tty in ttys { printText("  serial:\(tty.path)  \(tty.note)") }
+        printText("Simulators (in this process)")
         for profile in SimulatorProfile.builtIn {
-            print("  \("sim:\(profile.name)".padding(toLength: 24, withPad: " ", startingAt: 0)) \(profile.summary)")
+            printText("  \("sim:\(profile.name)".padding(toLength: 24, withPad: " ", startingAt: 0)) \(profile.summary)")
         }
-        print("\nUse one with --device URI, e.g. massagectl info --device \(usb.first(where: \.isUsable)?.deviceURI ?? "sim").")
+        printText("\nUse one with --device URI, e.g. massagectl info --device \(usb.first(where: \.isUsable)?.deviceURI ?? "sim").")
     }
 
     /// ", firmware 1.0.0 (Ring4 Heat)" or ", unknown firmware: …".

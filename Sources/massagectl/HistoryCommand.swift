@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MassageHistory
+import MassageKit
 
 /// `massagectl history`: the recorded program runs and mat sessions.
 struct HistoryCommand: ParsableCommand {
@@ -52,10 +53,10 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         guard !entries.isEmpty else {
-            print("No sessions recorded yet in \(path).")
+            printText("No sessions recorded yet in \(path).")
             return
         }
-        print(Self.table(entries))
+        printText(Self.table(entries))
     }
 
     static func duration(_ seconds: Double?) -> String {
@@ -72,7 +73,7 @@ struct HistoryCommand: ParsableCommand {
         let rows = entries.map { e in
             [formatter.string(from: e.startedAt), e.kind.rawValue, e.name, e.device, e.outcome.rawValue,
              duration(e.elapsedSeconds), duration(e.contactSeconds),
-             e.dosePoints.map { String(format: "%.1f", $0) } ?? "", e.note ?? ""]
+             e.dosePoints.map { String(format: "%.1f", $0) } ?? "", e.note ?? ""].map { TerminalText.escaped($0) }
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0

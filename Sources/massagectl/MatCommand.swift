@@ -30,7 +30,7 @@ struct MatSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The mat: sim:mat-16, a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
     var device: String = "sim:mat-16"
 
-    @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see below).", valueName: "path"))
+    @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see massagectl mat --help).", valueName: "path"))
     var matFile: String?
 
     @Option(help: ArgumentHelp("End after this long on the mat's clock (e.g. 20m, 90s); default: until Ctrl-C.", valueName: "time"))
@@ -46,6 +46,7 @@ struct MatSourceOptions: ParsableArguments {
             }
         }
         guard speed.isFinite, (1...20).contains(speed) else { throw ValidationError("--speed must be 1–20, not \(speed)") }
+        try SimulatorChoice.check(device: device)
         if matFile != nil && device != "sim:mat-16" {
             throw ValidationError("--mat-file and --device both say where the mat is; give one")
         }

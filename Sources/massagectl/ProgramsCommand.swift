@@ -26,7 +26,7 @@ struct ProgramsCommand: ParsableCommand {
             StandardError.print("Error: a built-in program is invalid (a bug):\n\(error)")
             throw ExitCode.failure
         }
-        print(Self.table(programs))
+        printText(Self.table(programs))
     }
 
     static func table(_ programs: [Program]) -> String {

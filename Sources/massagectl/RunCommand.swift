@@ -47,13 +47,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The device (usb, usb:VID:PID, usb:serial=…, serial:PATH, unix:PATH, sim, sim:PROFILE).", valueName: "URI"))
     var device: String = "sim"
 
-    @Option(help: ArgumentHelp("Scale every intensity (e.g. 60%).", valueName: "percent"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Scale every intensity: 60%, 60 or 0.6 (0–100%; default: 100%).", valueName: "percent"), transform: PercentArgument.parse)
     var intensity: PercentArgument = PercentArgument(percent: 100)
 
-    @Option(name: .customLong("max-intensity"), help: ArgumentHelp("No motor above this, whatever the program says.", valueName: "percent"))
+    @Option(name: .customLong("max-intensity"), parsing: .unconditional, help: ArgumentHelp("No motor above this, whatever the program says (0–100%; default: 100%).", valueName: "percent"), transform: PercentArgument.parse)
     var maxIntensity: PercentArgument = PercentArgument(percent: 100)
 
-    @Option(help: ArgumentHelp("Heat at this setpoint throughout (°C, clamped to the device's cap), or 'off'; default: as the program says.", valueName: "°C|off"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Heat at this setpoint throughout (30–43 °C, clamped to the device's cap), or 'off'; default: as the program says.", valueName: "°C|off"), transform: HeatArgument.parse)
     var heat: HeatArgument?
 
     @Option(name: .customLong("dose-limit"), help: ArgumentHelp("Stop at this vibration dose, points (1–400).", valueName: "points"))
@@ -88,6 +88,7 @@ struct RunCommand: ParsableCommand {
         let isSim = device.hasPrefix("sim")
         if speed != 1 && !isSim { throw ValidationError("--speed only works with --device sim (a real device runs in real time)") }
         if !faults.summary.isEmpty && !isSim { throw ValidationError("fault flags only work with --device sim") }
+        try SimulatorChoice.check(device: device, faults: faults)
         if Double(rate) * speed > Double(SchedulerConfiguration.rateRange.upperBound) {
             throw ValidationError("--rate \(rate) at --speed \(speed) would tick \(Int(Double(rate) * speed)) times a wall second; keep rate × speed ≤ \(SchedulerConfiguration.rateRange.upperBound)")
         }
@@ -125,6 +126,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode.failure
         }
         defer { session.close() }
+        try ProgramFitCheck.require(program, fits: session)
 
         let player = try RunPlayback(program: program, session: session, command: self)
         let code = player.play(connector: connector)
@@ -334,29 +336,4 @@ struct Progress {
     static func celsius(_ tenths: Int16) -> String { String(format: "%.1f °C", Double(tenths) / 10) }
 
     static func micro(_ nanoseconds: UInt64) -> String { String(format: "%.0f µs", Double(nanoseconds) / 1000) }
-}
-
-/// `60%` or `60`: a whole percentage 0–100.
-struct PercentArgument: ExpressibleByArgument, Sendable {
-    var percent: Int
-    init(percent: Int) { self.percent = percent }
-    init?(argument: String) {
-        var text = argument.trimmingCharacters(in: .whitespaces)
-        if text.hasSuffix("%") { text.removeLast() }
-        guard let value = Int(text), (0...100).contains(value) else { return nil }
-        percent = value
-    }
-}
-
-/// `38`, `38.5` (°C) or `off`.
-struct HeatArgument: ExpressibleByArgument, Sendable {
-    var choice: HeatChoice
-    init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if text == "off" || text == "0" { choice = .off; return }
-        var number = text
-        for suffix in ["°c", "c"] where number.hasSuffix(suffix) { number.removeLast(suffix.count) }
-        guard let value = Double(number), (30...43).contains(value) else { return nil }
-        choice = .celsius(value)
-    }
 }

@@ -120,7 +120,7 @@ struct ShowCommand: ParsableCommand {
         if !p.description.isEmpty { lines += Self.wrap(p.description, width: columns) }
         lines.append("")
         lines.append(ProgramChart(program: p, geometry: geometry, width: columns, window: from ..< to).render())
-        print(lines.joined(separator: "\n"))
+        printText(lines.joined(separator: "\n"))
     }
 
     func geometry() throws -> ActuatorGeometry {

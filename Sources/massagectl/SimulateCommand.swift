@@ -81,10 +81,7 @@ struct SimulateCommand: ParsableCommand {
         guard speed.isFinite, speed > 0, speed <= 1000 else {
             throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)")
         }
-        if let stuck = faults.stuckMotor, let device = SimulatorProfile.named(profile)?.device,
-           stuck.motor >= device.actuatorCount {
-            throw ValidationError("--stuck-motor \(stuck.motor): profile '\(profile)' has \(device.actuatorCount) motor(s), numbered from 0")
-        }
+        if let profile = SimulatorProfile.named(profile) { try faults.check(profile: profile) }
     }
 
     func run() throws {
@@ -129,7 +126,7 @@ struct SimulateCommand: ParsableCommand {
         let signal = SignalFlag.received
         let why = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the end of --duration"
         let core = device.core
-        emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(core.state), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
+        emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(DeviceReport.stateName(core.state)), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
     }
 }
 
@@ -196,12 +193,6 @@ struct FaultOptions: ParsableArguments {
         if let stuckMotor { parts.append("motor \(stuckMotor.motor) jams at \(seconds(stuckMotor.time))") }
         return parts.joined(separator: "; ")
     }
-}
-
-/// Writes a line to standard output at once (unbuffered), so whoever reads the log
-/// through a pipe sees each line as it happens.
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// SIGINT and SIGTERM, noted for a loop to see (a handler may only touch an atomic).

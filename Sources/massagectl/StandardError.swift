@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
+import MassageKit
 
 /// Messages for people on standard error, apart from the output a command produces.
 enum StandardError {
     /// Writes `text` and a newline, unbuffered, so it lands in order with what a
-    /// shell shows of standard output.
+    /// shell shows of standard output. Control and bidi characters are escaped
+    /// (``TerminalText``): messages quote keys, values, paths and device texts.
     static func print(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escapedKeepingLines(text) + "\n").utf8))
     }
 }
 

@@ -37,7 +37,7 @@ struct ValidateCommand: ParsableCommand {
             do {
                 let program = try ProgramFile.load(path: file)
                 let steps = program.steps.count
-                print("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
+                printText("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
                     + (program.heats ? ", heat" : "") + ")")
             } catch {
                 allValid = false
