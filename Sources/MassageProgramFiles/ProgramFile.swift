@@ -36,12 +36,14 @@ public enum ProgramFile {
     /// without reading past them (so a device file or a huge file costs nothing).
     public static func read(path: String) throws(ProgramFileError) -> Data {
         func failure(_ message: String) -> ProgramFileError {
-            ProgramFileError(issues: [ProgramFileIssue(file: path, path: "", message: message)])
+            ProgramFileError(issues: [ProgramFileIssue(file: path, path: "", message: message)], isUnreadable: true)
         }
         do {
             return try UntrustedFile.read(path: path, maximumBytes: ProgramFileLimits.maximumBytes)
         } catch .tooLarge {
-            throw failure("larger than \(ProgramFileLimits.maximumBytes / 1024) KiB; a program file is a few KiB: is this the right file?")
+            var error = failure("larger than \(ProgramFileLimits.maximumBytes / 1024) KiB; a program file is a few KiB: is this the right file?")
+            error.isUnreadable = false   // read, and not a program file: invalid (65)
+            throw error
         } catch .unreadable("is a directory, not a file") {
             throw failure("is a directory, not a program file")
         } catch {

@@ -76,6 +76,7 @@ struct HeatArgument: ExpressibleByArgument, Sendable, CustomStringConvertible {
     static func parse(_ argument: String) throws -> HeatArgument {
         let text = argument.trimmingCharacters(in: .whitespaces)
         if text == "0" { return HeatArgument(choice: .off) }
+        if Double(text)?.isNaN == true { throw ArgumentValueError(description: "not a number; \(rangeText)") }
         let celsius: Double?
         do {
             celsius = try ProgramQuantities.celsius(fromText: text)

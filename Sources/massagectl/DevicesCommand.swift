@@ -19,7 +19,8 @@ struct DevicesCommand: ParsableCommand {
 
             EXIT STATUS
               0   listed (even when nothing is attached)
-              1   USB or the device table could not be read
+              1   USB could not be read
+              64  usage error, or a devices.json to fix
             """
     )
 
@@ -35,7 +36,7 @@ struct DevicesCommand: ParsableCommand {
             table = try DeviceTable.load()
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode.failure
+            throw ExitCode.validationFailure   // a devices.json to fix, as for --device usb
         }
         let usb: [AttachedUSBDevice]
         do {

@@ -24,6 +24,12 @@ struct Massagectl: AsyncParsableCommand {
     /// ArgumentParser's own `main`, except that its messages pass through
     /// ``TerminalText``: a parse error quotes the value given ("The value '…' is
     /// invalid"), and that value may hold escape sequences or bidi overrides.
+    ///
+    /// On the main actor, as ArgumentParser's own is in effect: commands such as `run`
+    /// loop on the thread they start on, and only the main thread is sure to have SIGINT
+    /// and SIGTERM unblocked (a cooperative-pool thread blocks them, and its children
+    /// inherit that mask).
+    @MainActor
     static func main() async {
         do {
             var command = try parseAsRoot()

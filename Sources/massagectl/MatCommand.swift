@@ -56,16 +56,18 @@ struct MatSourceOptions: ParsableArguments {
     var durationNanoseconds: UInt64? { duration.map { $0.microseconds * 1000 } }
 
     /// Opens the mat, or prints why not and gives the exit status: 64 for a URI or flag to
-    /// fix, 1 for a device that cannot be reached or is not a mat.
+    /// fix, 65 for a mat file that is not valid, 66 for one that cannot be read, 1 for a
+    /// device that cannot be reached or is not a mat.
     func openFeed() throws -> MatFeed {
+        let file: MatFile?
         do {
-            if let matFile {
-                let file: MatFile
-                do {
-                    file = try MatFile.load(path: matFile)
-                } catch {
-                    throw ValidationFailure(message: error.description)
-                }
+            file = try matFile.map { path throws(MatFileError) in try MatFile.load(path: path) }
+        } catch {
+            StandardError.print("Error: \(error)")
+            throw ExitCode(error.isUnreadable ? ExitStatus.unreadableFile : ExitStatus.invalidFile)
+        }
+        do {
+            if let file {
                 return try MatFeed.openLines(chip: file.chip, lines: file.lines, wiring: file.wiring,
                                              layout: MatLayout(rows: file.rows, columns: file.columns, lineOffsets: file.lines))
             }

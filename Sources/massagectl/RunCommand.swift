@@ -34,8 +34,9 @@ struct RunCommand: ParsableCommand {
               0    the program ran to its end
               1    the device could not be reached, or the run was stopped by a fault,
                    a lost link or a safety limit
-              64   usage error
-              65   the program file is not valid
+              64   usage error, or no built-in program of that name
+              65   the program file is not valid, or the program does not fit the device
+              66   the program file cannot be read (missing, not a regular file, no permission)
               130  stopped by Ctrl-C (SIGINT), after the device acknowledged Stop
               143  stopped by SIGTERM, after the device acknowledged Stop
             """
@@ -99,12 +100,9 @@ struct RunCommand: ParsableCommand {
         let program: Program
         do {
             program = try ProgramLookup.find(self.program).program
-        } catch let error as ProgramLookup.LookupFailure {
-            StandardError.print("Error: \(error)")
-            throw ExitCode.validationFailure
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode(65)
+            throw ExitStatus.forProgramLookup(error)
         }
 
         let connector: DeviceConnector

@@ -204,5 +204,13 @@ enum SignalFlag {
         for number in [SIGINT, SIGTERM] {
             Glibc.signal(number) { caught in SignalFlag.signal.store(caught, ordering: .relaxed) }
         }
+        // A process inherits its parent's signal mask: started from a thread that blocks
+        // them (a thread pool's worker, as a test runner's may be), SIGINT and SIGTERM
+        // would stay pending and nothing could stop the device. This thread takes them.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     }
 }

@@ -19,8 +19,9 @@ struct ValidateCommand: ParsableCommand {
 
             EXIT STATUS
               0   every file is valid
-              1   at least one file is invalid or unreadable
               64  usage error
+              65  at least one file is not valid (and every file could be read)
+              66  at least one file cannot be read (missing, not a regular file, no permission)
             """
     )
 
@@ -32,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        var allValid = true
+        var worst: Int32 = ExitStatus.success
         for file in files {
             do {
                 let program = try ProgramFile.load(path: file)
@@ -40,10 +41,10 @@ struct ValidateCommand: ParsableCommand {
                 printText("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
                     + (program.heats ? ", heat" : "") + ")")
             } catch {
-                allValid = false
+                worst = max(worst, error.isUnreadable ? ExitStatus.unreadableFile : ExitStatus.invalidFile)
                 StandardError.print(error.description)
             }
         }
-        if !allValid { throw ExitCode.failure }
+        if worst != ExitStatus.success { throw ExitCode(worst) }
     }
 }

@@ -37,7 +37,9 @@ public struct MatFile: Sendable, Equatable {
         } catch .tooLarge {
             throw MatFileError(path: path, problem: "it is larger than \(maximumBytes) bytes, the most a mat file may be")
         } catch {
-            throw MatFileError(path: path, problem: error.description)
+            var failure = MatFileError(path: path, problem: error.description)
+            failure.isUnreadable = true
+            throw failure
         }
         return try parse(data, source: path)
     }
@@ -125,6 +127,10 @@ public struct MatFile: Sendable, Equatable {
         for (index, zone) in zones.enumerated() {
             guard let zone = zone as? [String: Any] else { continue }
             for key in zone.keys.sorted() where !zoneKeys.contains(key) { throw unknown(key, zoneKeys, at: "zones[\(index)].") }
+            // A negative or fractional line is refused by the decoder without its place.
+            if let line = zone["line"] as? NSNumber, line.doubleValue < 0 || line.doubleValue != line.doubleValue.rounded() {
+                throw MatFileError(path: source, problem: "zones[\(index)].line: give the line's offset, a whole number from 0")
+            }
         }
     }
 
@@ -151,6 +157,9 @@ public struct MatFile: Sendable, Equatable {
 public struct MatFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var problem: String
+    /// True when the file could not be read at all (missing, not a regular file, no
+    /// permission), rather than read and found wrong.
+    public var isUnreadable = false
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem

@@ -44,7 +44,9 @@ import Testing
     }
 
     @Test func aMissingFileIsNamed() {
-        #expect(throws: MatFileError(path: "/nonexistent/mat.json", problem: "no such file")) {
+        var missing = MatFileError(path: "/nonexistent/mat.json", problem: "no such file")
+        missing.isUnreadable = true
+        #expect(throws: missing) {
             _ = try MatFile.load(path: "/nonexistent/mat.json")
         }
     }
