@@ -30,6 +30,9 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Do not send Hello to usable devices (only open and claim them).")
     var noProbe = false
 
+    @Flag(help: "Print one JSON object (usb, serial, simulators) instead of text.")
+    var json = false
+
     func run() throws {
         let table: DeviceTable
         do {
@@ -44,6 +47,18 @@ struct DevicesCommand: ParsableCommand {
         } catch {
             StandardError.print("Error: cannot list USB devices: \(error)")
             throw ExitCode.failure
+        }
+        if json {
+            let probes = usb.map { $0.isUsable && !noProbe ? Self.probe(uri: $0.deviceURI, table: table) : "" }
+            JSONOutput.print([
+                "usb": zip(usb, probes).map { device, probe in
+                    ["uri": device.deviceURI, "description": device.description, "usable": device.isUsable,
+                     "probe": probe.isEmpty ? NSNull() : probe.trimmingCharacters(in: CharacterSet(charactersIn: ", "))] as [String: Any]
+                },
+                "serial": Self.serialDevices(table: table).map { ["uri": "serial:\($0.path)", "note": $0.note] },
+                "simulators": SimulatorProfile.builtIn.map { ["uri": "sim:\($0.name)", "summary": $0.summary] },
+            ] as [String: Any])
+            return
         }
         printText("USB")
         if usb.isEmpty {

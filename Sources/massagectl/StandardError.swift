@@ -8,7 +8,13 @@ enum StandardError {
     /// shell shows of standard output. Control and bidi characters are escaped
     /// (``TerminalText``): messages quote keys, values, paths and device texts.
     static func print(_ text: String) {
-        FileHandle.standardError.write(Data((TerminalText.escapedKeepingLines(text) + "\n").utf8))
+        var shown = Terminal.forPeople(text, on: .error)
+        // Red for an error, yellow for a warning, on a terminal that takes colour only
+        // (not piped, not NO_COLOR, not TERM=dumb); added after escaping, so it is ours.
+        for (prefix, colour) in [("Error:", 31), ("warning:", 33)] where shown.hasPrefix(prefix) {
+            shown = Terminal.coloured(prefix, colour, on: .error) + shown.dropFirst(prefix.count)
+        }
+        FileHandle.standardError.write(Data((shown + "\n").utf8))
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MassageKit
 import MassageProgramFiles
 
@@ -28,23 +29,41 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Program files to check.", valueName: "FILE"))
     var files: [String]
 
+    @Flag(help: "Print a JSON array, one object per file, instead of lines (errors included; nothing on standard error).")
+    var json = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one program file to check") }
     }
 
     func run() throws {
         var worst: Int32 = ExitStatus.success
+        var objects: [[String: Any]] = []
         for file in files {
             do {
                 let program = try ProgramFile.load(path: file)
+                if json {
+                    objects.append(["file": file, "valid": true, "readable": true, "program": ProgramsCommand.jsonObject(program), "errors": [Any]()])
+                    continue
+                }
                 let steps = program.steps.count
                 printText("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
                     + (program.heats ? ", heat" : "") + ")")
             } catch {
                 worst = max(worst, error.isUnreadable ? ExitStatus.unreadableFile : ExitStatus.invalidFile)
+                if json {
+                    objects.append(["file": file, "valid": false, "readable": !error.isUnreadable, "program": NSNull(),
+                                    "errors": error.issues.map { issue in
+                                        ["path": issue.path, "message": issue.message,
+                                         "line": JSONOutput.orNull(issue.mark?.line), "column": JSONOutput.orNull(issue.mark?.column)] as [String: Any]
+                                    },
+                                    "errors_omitted": error.omitted])
+                    continue
+                }
                 StandardError.print(error.description)
             }
         }
+        if json { JSONOutput.print(objects) }
         if worst != ExitStatus.success { throw ExitCode(worst) }
     }
 }

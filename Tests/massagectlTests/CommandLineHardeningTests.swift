@@ -231,3 +231,90 @@ struct CommandLineHardeningTests {
         }
     }
 }
+
+/// `--json` for scripts, and completions for shells, through the binary.
+@Suite("massagectl: JSON output and shell completions")
+struct ScriptOutputTests {
+    static func json(_ arguments: [String]) throws -> (Any, MassagectlProcess.Result) {
+        let result = try MassagectlProcess.run(arguments)
+        return (try JSONSerialization.jsonObject(with: result.standardOutput), result)
+    }
+
+    @Test("programs --json: every built-in, snake_case keys with units")
+    func programs() throws {
+        let (document, result) = try Self.json(["programs", "--json"])
+        #expect(result.status == 0)
+        let programs = try #require(document as? [[String: Any]])
+        let swedish = try #require(programs.first { $0["name"] as? String == "swedish" })
+        #expect(swedish["duration_s"] as? Double == 1200)
+        #expect(Set(swedish.keys) == ["name", "title", "technique", "description", "duration_s", "steps", "heat_c_max", "source"])
+        #expect(swedish["source"] as? String == "built-in")
+    }
+
+    @Test("validate --json: one object per file, errors inside, nothing on standard error; exit as without --json")
+    func validate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.yaml")
+        try Data("name: bad\ntitle: Bad\nsteps:\n  - {name: a, duration: 1m, patern: off}\n".utf8).write(to: bad)
+        let (document, result) = try Self.json(["validate", "--json", bad.path, directory.appendingPathComponent("none.yaml").path])
+        #expect(result.status == 66)
+        #expect(result.standardError.isEmpty, "\(result.standardError)")
+        let files = try #require(document as? [[String: Any]])
+        #expect(files.count == 2)
+        #expect(files[0]["valid"] as? Bool == false && files[0]["readable"] as? Bool == true)
+        let errors = try #require(files[0]["errors"] as? [[String: Any]])
+        #expect(errors.contains { $0["path"] as? String == "steps[0].patern" && $0["line"] as? Int == 4 })
+        #expect(files[1]["readable"] as? Bool == false)
+    }
+
+    @Test("devices --json: usb, serial and simulators")
+    func devices() throws {
+        let (document, result) = try Self.json(["devices", "--json", "--no-probe"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(document as? [String: Any])
+        let simulators = try #require(object["simulators"] as? [[String: Any]])
+        #expect(simulators.contains { $0["uri"] as? String == "sim:mat-16" })
+        #expect(object["usb"] is [Any] && object["serial"] is [Any])
+    }
+
+    @Test("completion scripts for bash, zsh and fish", arguments: ["bash", "zsh", "fish"])
+    func completions(shell: String) throws {
+        let result = try MassagectlProcess.run(["--generate-completion-script", shell])
+        #expect(result.status == 0)
+        #expect(result.output.contains("massagectl") && result.output.contains("run"))
+    }
+}
+
+/// Programs of one's own: the personal folder, `new`, `programs`, `run NAME`.
+@Suite("massagectl: personal programs")
+struct PersonalProgramTests {
+    @Test("new copies a built-in into the folder; programs lists it; show and validate find it by name")
+    func newListAndFind() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: config) }
+        let environment = ["XDG_CONFIG_HOME": config.path]
+        let made = try MassagectlProcess.run(["new", "my-back", "--from", "shiatsu"], environment: environment)
+        #expect(made.status == 0, "\(made.standardError)")
+        let path = config.path + "/massage-control/programs/my-back.yaml"
+        #expect(made.output == path + "\n")
+        #expect(try MassagectlProcess.run(["validate", path]).status == 0)
+
+        let again = try MassagectlProcess.run(["new", "my-back"], environment: environment)
+        #expect(again.status == 64 && again.standardError.contains("already there"), "\(again.standardError)")
+        #expect(try MassagectlProcess.run(["new", "swedish"], environment: environment).status == 64)
+        #expect(try MassagectlProcess.run(["new", "Bad Name"], environment: environment).status == 64)
+
+        let list = try MassagectlProcess.run(["programs"], environment: environment)
+        #expect(list.output.contains("Yours, in") && list.output.contains("my-back"), "\(list.output)")
+        let listed = try JSONSerialization.jsonObject(with: try MassagectlProcess.run(["programs", "--json"], environment: environment).standardOutput)
+        #expect((listed as? [[String: Any]])?.contains { $0["name"] as? String == "my-back" && $0["source"] as? String == path } == true)
+
+        let shown = try MassagectlProcess.run(["show", "my-back", "--width", "80"], environment: environment)
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.output.contains("my-back") && shown.output.contains("from \(path)"), "\(shown.output)")
+        let nearly = try MassagectlProcess.run(["show", "my-bak"], environment: environment)
+        #expect(nearly.status == 64 && nearly.standardError.contains("did you mean my-back?"), "\(nearly.standardError)")
+    }
+}
