@@ -1,3 +1,5 @@
+import MassageKit
+
 /// The entries of one mapping in a program file, checked against the keys allowed there:
 /// an unknown key is reported where it is written, with the nearest allowed key as a
 /// suggestion, and a missing required key at the mapping.

@@ -241,7 +241,8 @@ extension ProgramDecoder {
         } catch {
             let parameter: String? = switch error {
             case let .outOfRange(parameter, _, _, _), let .exceeds(parameter, _, _, _, _),
-                 let .count(parameter, _, _), let .actuatorIndex(parameter, _, _): parameter
+                 let .count(parameter, _, _), let .actuatorIndex(parameter, _, _),
+                 let .inverted(parameter, _, _, _, _): parameter
             case .tooDeep, .tooManyNodes: nil
             }
             var message = error.description

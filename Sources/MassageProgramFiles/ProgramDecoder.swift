@@ -126,16 +126,19 @@ final class ProgramDecoder {
         }
         // Text from a file is printed on terminals: no escape sequences or other controls.
         if let control = value.unicodeScalars.first(where: { isControl($0, allowNewline: multiline) }) {
-            report(path, node.mark, "contains the control character U+\(String(control.value, radix: 16, uppercase: true).leftPadded(to: 4)); only printable text is allowed"
+            let kind = control.value < 0x20 || (0x7F ... 0x9F).contains(control.value) ? "control" : "bidirectional-formatting"
+            report(path, node.mark, "contains the \(kind) character U+\(String(control.value, radix: 16, uppercase: true).leftPadded(to: 4)); only printable text is allowed"
                 + (multiline ? "" : " (and no line breaks)"))
             return nil
         }
         return value
     }
 
+    /// Controls and bidi overrides, as ``TerminalText`` names them: a title that reorders
+    /// the text around it on screen is as misleading as an escape sequence.
     func isControl(_ c: Unicode.Scalar, allowNewline: Bool) -> Bool {
         if allowNewline && c == "\n" { return false }
-        return c.value < 0x20 || (0x7F ... 0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029
+        return TerminalText.isUnsafe(c)
     }
 
     func identifier(_ node: DocumentNode, path: String) -> String? {

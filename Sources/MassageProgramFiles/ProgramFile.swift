@@ -36,25 +36,19 @@ public enum ProgramFile {
     /// without reading past them (so a device file or a huge file costs nothing).
     public static func read(path: String) throws(ProgramFileError) -> Data {
         func failure(_ message: String) -> ProgramFileError {
-            ProgramFileError(issues: [ProgramFileIssue(file: path, path: "", message: message)])
+            ProgramFileError(issues: [ProgramFileIssue(file: path, path: "", message: message)], isUnreadable: true)
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw failure("no such file")
-        }
-        guard !isDirectory.boolValue else { throw failure("is a directory, not a program file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw failure("cannot be opened for reading (check its permissions)") }
-        defer { try? handle.close() }
-        let data: Data
         do {
-            data = try handle.read(upToCount: ProgramFileLimits.maximumBytes + 1) ?? Data()
+            return try UntrustedFile.read(path: path, maximumBytes: ProgramFileLimits.maximumBytes)
+        } catch .tooLarge {
+            var error = failure("larger than \(ProgramFileLimits.maximumBytes / 1024) KiB; a program file is a few KiB: is this the right file?")
+            error.isUnreadable = false   // read, and not a program file: invalid (65)
+            throw error
+        } catch .unreadable("is a directory, not a file") {
+            throw failure("is a directory, not a program file")
         } catch {
-            throw failure("cannot be read: \(error.localizedDescription)")
+            throw failure(error.description)
         }
-        guard data.count <= ProgramFileLimits.maximumBytes else {
-            throw failure("larger than \(ProgramFileLimits.maximumBytes / 1024) KiB; a program file is a few KiB: is this the right file?")
-        }
-        return data
     }
 
     /// Parses and validates a program from a file's bytes. `file` names it in errors.

@@ -35,10 +35,14 @@ public struct ProgramFileError: Error, Sendable, Equatable, CustomStringConverti
     public var issues: [ProgramFileIssue]
     /// Issues found beyond those kept in `issues`.
     public var omitted: Int
+    /// True when the file could not be read at all (missing, a FIFO, no permission):
+    /// commands exit 66 for that and 65 for a file read but invalid.
+    public var isUnreadable: Bool
 
-    public init(issues: [ProgramFileIssue], omitted: Int = 0) {
+    public init(issues: [ProgramFileIssue], omitted: Int = 0, isUnreadable: Bool = false) {
         self.issues = issues
         self.omitted = omitted
+        self.isUnreadable = isUnreadable
     }
 
     /// One issue per line, then a count of any left out.

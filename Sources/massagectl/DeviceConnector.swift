@@ -33,7 +33,7 @@ final class DeviceConnector: Sendable {
         }
         let table: DeviceTable
         do {
-            table = try DeviceTable.load()
+            table = try DeviceTable.load(for: uri) { StandardError.print("warning: \($0)") }
         } catch {
             throw ValidationFailure(message: error.description)
         }

@@ -19,7 +19,8 @@ struct DevicesCommand: ParsableCommand {
 
             EXIT STATUS
               0   listed (even when nothing is attached)
-              1   USB or the device table could not be read
+              1   USB could not be read
+              64  usage error, or a devices.json to fix
             """
     )
 
@@ -29,13 +30,16 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Do not send Hello to usable devices (only open and claim them).")
     var noProbe = false
 
+    @Flag(help: "Print one JSON object (usb, serial, simulators) instead of text.")
+    var json = false
+
     func run() throws {
         let table: DeviceTable
         do {
             table = try DeviceTable.load()
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode.failure
+            throw ExitCode.validationFailure   // a devices.json to fix, as for --device usb
         }
         let usb: [AttachedUSBDevice]
         do {
@@ -44,26 +48,38 @@ struct DevicesCommand: ParsableCommand {
             StandardError.print("Error: cannot list USB devices: \(error)")
             throw ExitCode.failure
         }
-        print("USB")
+        if json {
+            let probes = usb.map { $0.isUsable && !noProbe ? Self.probe(uri: $0.deviceURI, table: table) : "" }
+            JSONOutput.print([
+                "usb": zip(usb, probes).map { device, probe in
+                    ["uri": device.deviceURI, "description": device.description, "usable": device.isUsable,
+                     "probe": probe.isEmpty ? NSNull() : probe.trimmingCharacters(in: CharacterSet(charactersIn: ", "))] as [String: Any]
+                },
+                "serial": Self.serialDevices(table: table).map { ["uri": "serial:\($0.path)", "note": $0.note] },
+                "simulators": SimulatorProfile.builtIn.map { ["uri": "sim:\($0.name)", "summary": $0.summary] },
+            ] as [String: Any])
+            return
+        }
+        printText("USB")
         if usb.isEmpty {
-            print("  none attached with an ID from the device table (\(table.entries.map(\.id).joined(separator: ", ")))")
+            printText("  none attached with an ID from the device table (\(table.entries.map(\.id).joined(separator: ", ")))")
         }
         for device in usb {
             var line = "  \(device.deviceURI.padding(toLength: 24, withPad: " ", startingAt: 0)) \(device.description)"
             if device.isUsable && !noProbe {
                 line += Self.probe(uri: device.deviceURI, table: table)
             }
-            print(line)
+            printText(line)
         }
-        print("Serial")
+        printText("Serial")
         let ttys = Self.serialDevices(table: table)
-        if ttys.isEmpty { print("  no CDC-ACM or USB-serial tty of a device-table ID") }
-        for tty in ttys { print("  serial:\(tty.path)  \(tty.note)") }
-        print("Simulators (in this process)")
+        if ttys.isEmpty { printText("  no CDC-ACM or USB-serial tty of a device-table ID") }
+        for tty in ttys { printText("  serial:\(tty.path)  \(tty.note)") }
+        printText("Simulators (in this process)")
         for profile in SimulatorProfile.builtIn {
-            print("  \("sim:\(profile.name)".padding(toLength: 24, withPad: " ", startingAt: 0)) \(profile.summary)")
+            printText("  \("sim:\(profile.name)".padding(toLength: 24, withPad: " ", startingAt: 0)) \(profile.summary)")
         }
-        print("\nUse one with --device URI, e.g. massagectl info --device \(usb.first(where: \.isUsable)?.deviceURI ?? "sim").")
+        printText("\nUse one with --device URI, e.g. massagectl info --device \(usb.first(where: \.isUsable)?.deviceURI ?? "sim").")
     }
 
     /// ", firmware 1.0.0 (Ring4 Heat)" or ", unknown firmware: …".

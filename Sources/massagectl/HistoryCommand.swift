@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MassageHistory
+import MassageKit
 
 /// `massagectl history`: the recorded program runs and mat sessions.
 struct HistoryCommand: ParsableCommand {
@@ -95,7 +96,7 @@ struct HistoryCommand: ParsableCommand {
             }
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            if json { print("[]") } else { print("No sessions recorded yet in \(path).") }
+            if json { print("[]") } else { printText("No sessions recorded yet in \(path).") }
             return
         }
         let reading: HistoryReading
@@ -118,7 +119,7 @@ struct HistoryCommand: ParsableCommand {
             } else if rows.isEmpty {
                 print("No sessions match.")
             } else {
-                print(Self.table(rows))
+                printText(Self.table(rows))
                 print("mat goal streak: \(streak) day\(streak == 1 ? "" : "s") in a row")
             }
             return
@@ -128,10 +129,10 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         guard !reading.entries.isEmpty else {
-            print("No sessions recorded yet in \(path).")
+            printText("No sessions recorded yet in \(path).")
             return
         }
-        print(Self.table(reading.entries))
+        printText(Self.table(reading.entries))
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -157,7 +158,7 @@ struct HistoryCommand: ParsableCommand {
              e.file.map { ($0 as NSString).lastPathComponent } ?? e.name,
              e.device + (e.isSimulated && !(e.device == "sim" || e.device.hasPrefix("sim:")) ? " (sim)" : ""),
              e.outcome.rawValue, duration(e.elapsedSeconds), duration(e.wallSeconds), duration(e.contactSeconds),
-             e.dosePoints.map { String(format: "%.1f", $0) } ?? "", e.note ?? ""].map(Self.terminalSafe)
+             e.dosePoints.map { String(format: "%.1f", $0) } ?? "", e.note ?? ""].map { TerminalText.escaped($0) }
         }
         return layout(header, rows)
     }
@@ -313,23 +314,4 @@ struct SinceArgument: ExpressibleByArgument {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
-}
-
-extension HistoryCommand {
-    /// Text from outside (a device path, a note) printed safely: control characters and
-    /// bidi overrides shown as escapes, so a history row cannot drive the terminal.
-    static func terminalSafe(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            let isControl = value < 0x20 || (0x7F...0x9F).contains(value)
-            let isBidi = (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value) || value == 0x200E || value == 0x200F || value == 0x061C
-            if isControl || isBidi {
-                result += "\\u{\(String(value, radix: 16))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }

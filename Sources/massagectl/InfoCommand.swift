@@ -34,6 +34,10 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    func validate() throws {
+        try SimulatorChoice.check(device: device)
+    }
+
     func run() throws {
         let connector: DeviceConnector
         do {
@@ -52,7 +56,7 @@ struct InfoCommand: ParsableCommand {
             StandardError.print("Error: \(error)")
             throw ExitCode.failure
         }
-        print(json ? report.json() : report.text())
+        if json { print(report.json()) } else { printText(report.text()) }
     }
 }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import MassageKit
 
 /// The `massagectl` root command: parses the command line and hands over to a
 /// subcommand.
@@ -16,6 +18,37 @@ struct Massagectl: AsyncParsableCommand {
         commandName: "massagectl",
         abstract: "Drive heat-and-vibration massage devices: run programs, read the mat, simulate the device.",
         version: version,
-        subcommands: [RunCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, ConformCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, NewCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, ConformCommand.self, VersionCommand.self]
     )
+
+    /// ArgumentParser's own `main`, except that its messages pass through
+    /// ``TerminalText``: a parse error quotes the value given ("The value '…' is
+    /// invalid"), and that value may hold escape sequences or bidi overrides.
+    ///
+    /// On the main actor, as ArgumentParser's own is in effect: commands such as `run`
+    /// loop on the thread they start on, and only the main thread is sure to have SIGINT
+    /// and SIGTERM unblocked (a cooperative-pool thread blocks them, and its children
+    /// inherit that mask).
+    @MainActor
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = TerminalText.escapedKeepingLines(fullMessage(for: error))
+            if !message.isEmpty {
+                if code == .success {
+                    Swift.print(message)
+                } else {
+                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                }
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

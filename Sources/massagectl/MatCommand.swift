@@ -30,7 +30,7 @@ struct MatSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The mat: sim:mat-16, a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
     var device: String = "sim:mat-16"
 
-    @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see below).", valueName: "path"))
+    @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see massagectl mat --help).", valueName: "path"))
     var matFile: String?
 
     @Option(help: ArgumentHelp("End after this long on the mat's clock (e.g. 20m, 90s); default: until Ctrl-C.", valueName: "time"))
@@ -46,6 +46,7 @@ struct MatSourceOptions: ParsableArguments {
             }
         }
         guard speed.isFinite, (1...20).contains(speed) else { throw ValidationError("--speed must be 1–20, not \(speed)") }
+        try SimulatorChoice.check(device: device)
         if matFile != nil && device != "sim:mat-16" {
             throw ValidationError("--mat-file and --device both say where the mat is; give one")
         }
@@ -55,16 +56,18 @@ struct MatSourceOptions: ParsableArguments {
     var durationNanoseconds: UInt64? { duration.map { $0.microseconds * 1000 } }
 
     /// Opens the mat, or prints why not and gives the exit status: 64 for a URI or flag to
-    /// fix, 1 for a device that cannot be reached or is not a mat.
+    /// fix, 65 for a mat file that is not valid, 66 for one that cannot be read, 1 for a
+    /// device that cannot be reached or is not a mat.
     func openFeed() throws -> MatFeed {
+        let file: MatFile?
         do {
-            if let matFile {
-                let file: MatFile
-                do {
-                    file = try MatFile.load(path: matFile)
-                } catch {
-                    throw ValidationFailure(message: error.description)
-                }
+            file = try matFile.map { path throws(MatFileError) in try MatFile.load(path: path) }
+        } catch {
+            StandardError.print("Error: \(error)")
+            throw ExitCode(error.isUnreadable ? ExitStatus.unreadableFile : ExitStatus.invalidFile)
+        }
+        do {
+            if let file {
                 return try MatFeed.openLines(chip: file.chip, lines: file.lines, wiring: file.wiring,
                                              layout: MatLayout(rows: file.rows, columns: file.columns, lineOffsets: file.lines))
             }

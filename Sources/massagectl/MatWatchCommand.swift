@@ -26,6 +26,8 @@ struct MatWatchCommand: ParsableCommand {
               0    ended by Ctrl-C, SIGTERM or --duration
               1    the mat could not be opened, or was lost
               64   usage error
+              65   the --mat-file is not valid
+              66   the --mat-file cannot be read
             """
     )
 

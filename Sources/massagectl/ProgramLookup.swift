@@ -18,15 +18,23 @@ struct ProgramLookup {
             || (BuiltInPrograms.source(named: argument) == nil && FileManager.default.fileExists(atPath: argument))
     }
 
-    /// The program `argument` names. Throws a message for people when it names neither
-    /// a built-in nor a readable, valid file.
+    /// The program `argument` names: a built-in, a program in the personal folder
+    /// (``PersonalPrograms``), or a file. Throws a message for people when it names none
+    /// of them, or a file that cannot be read or is not valid.
     static func find(_ argument: String) throws -> ProgramLookup {
         if !looksLikeFile(argument) {
+            if BuiltInPrograms.source(named: argument) == nil, let personal = PersonalPrograms.file(named: argument) {
+                let data = try ProgramFile.read(path: personal)
+                let program = try ProgramFile.parse(data, format: .guess(path: personal, data: data), file: personal)
+                return ProgramLookup(program: program, sourceText: String(decoding: data, as: UTF8.self), origin: personal)
+            }
             guard let source = BuiltInPrograms.source(named: argument) else {
-                let names = BuiltInPrograms.sources.map(\.name)
+                let names = BuiltInPrograms.sources.map(\.name) + PersonalPrograms.files().map {
+                    URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent
+                }
                 let nearest = names.min { editDistance($0, argument) < editDistance($1, argument) }
                 let hint = nearest.map { editDistance($0, argument) <= 3 ? "did you mean \($0)? " : "" } ?? ""
-                throw LookupFailure(message: "no built-in program or file called '\(argument)'; \(hint)`massagectl programs` lists the built-ins")
+                throw LookupFailure(message: "no built-in program or file called '\(argument)'; \(hint)`massagectl programs` lists the built-ins and yours")
             }
             let program = try ProgramFile.parse(source.yaml, format: .yaml, file: "built-in \(source.name)")
             return ProgramLookup(program: program, sourceText: source.yaml, origin: "built-in")

@@ -34,8 +34,9 @@ struct RunCommand: ParsableCommand {
               0    the program ran to its end
               1    the device could not be reached, or the run was stopped by a fault,
                    a lost link or a safety limit
-              64   usage error
-              65   the program file is not valid
+              64   usage error, or no built-in program of that name
+              65   the program file is not valid, or the program does not fit the device
+              66   the program file cannot be read (missing, not a regular file, no permission)
               130  stopped by Ctrl-C (SIGINT), after the device acknowledged Stop
               143  stopped by SIGTERM, after the device acknowledged Stop
             """
@@ -47,13 +48,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The device (usb, usb:VID:PID, usb:serial=…, serial:PATH, unix:PATH, sim, sim:PROFILE).", valueName: "URI"))
     var device: String = "sim"
 
-    @Option(help: ArgumentHelp("Scale every intensity (e.g. 60%).", valueName: "percent"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Scale every intensity: 60%, 60 or 0.6 (0–100%; default: 100%).", valueName: "percent"), transform: PercentArgument.parse)
     var intensity: PercentArgument = PercentArgument(percent: 100)
 
-    @Option(name: .customLong("max-intensity"), help: ArgumentHelp("No motor above this, whatever the program says.", valueName: "percent"))
+    @Option(name: .customLong("max-intensity"), parsing: .unconditional, help: ArgumentHelp("No motor above this, whatever the program says (0–100%; default: 100%).", valueName: "percent"), transform: PercentArgument.parse)
     var maxIntensity: PercentArgument = PercentArgument(percent: 100)
 
-    @Option(help: ArgumentHelp("Heat at this setpoint throughout (°C, clamped to the device's cap), or 'off'; default: as the program says.", valueName: "°C|off"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Heat at this setpoint throughout (30–43 °C, clamped to the device's cap), or 'off'; default: as the program says.", valueName: "°C|off"), transform: HeatArgument.parse)
     var heat: HeatArgument?
 
     @Option(name: .customLong("dose-limit"), help: ArgumentHelp("Stop at this vibration dose, points (1–400).", valueName: "points"))
@@ -88,6 +89,7 @@ struct RunCommand: ParsableCommand {
         let isSim = device.hasPrefix("sim")
         if speed != 1 && !isSim { throw ValidationError("--speed only works with --device sim (a real device runs in real time)") }
         if !faults.summary.isEmpty && !isSim { throw ValidationError("fault flags only work with --device sim") }
+        try SimulatorChoice.check(device: device, faults: faults)
         if Double(rate) * speed > Double(SchedulerConfiguration.rateRange.upperBound) {
             throw ValidationError("--rate \(rate) at --speed \(speed) would tick \(Int(Double(rate) * speed)) times a wall second; keep rate × speed ≤ \(SchedulerConfiguration.rateRange.upperBound)")
         }
@@ -98,12 +100,9 @@ struct RunCommand: ParsableCommand {
         let program: Program
         do {
             program = try ProgramLookup.find(self.program).program
-        } catch let error as ProgramLookup.LookupFailure {
-            StandardError.print("Error: \(error)")
-            throw ExitCode.validationFailure
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode(65)
+            throw ExitStatus.forProgramLookup(error)
         }
 
         let connector: DeviceConnector
@@ -125,6 +124,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode.failure
         }
         defer { session.close() }
+        try ProgramFitCheck.require(program, fits: session)
 
         let player = try RunPlayback(program: program, session: session, command: self)
         let code = player.play(connector: connector)
@@ -351,29 +351,4 @@ struct Progress {
     static func celsius(_ tenths: Int16) -> String { String(format: "%.1f °C", Double(tenths) / 10) }
 
     static func micro(_ nanoseconds: UInt64) -> String { String(format: "%.0f µs", Double(nanoseconds) / 1000) }
-}
-
-/// `60%` or `60`: a whole percentage 0–100.
-struct PercentArgument: ExpressibleByArgument, Sendable {
-    var percent: Int
-    init(percent: Int) { self.percent = percent }
-    init?(argument: String) {
-        var text = argument.trimmingCharacters(in: .whitespaces)
-        if text.hasSuffix("%") { text.removeLast() }
-        guard let value = Int(text), (0...100).contains(value) else { return nil }
-        percent = value
-    }
-}
-
-/// `38`, `38.5` (°C) or `off`.
-struct HeatArgument: ExpressibleByArgument, Sendable {
-    var choice: HeatChoice
-    init?(argument: String) {
-        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
-        if text == "off" || text == "0" { choice = .off; return }
-        var number = text
-        for suffix in ["°c", "c"] where number.hasSuffix(suffix) { number.removeLast(suffix.count) }
-        guard let value = Double(number), (30...43).contains(value) else { return nil }
-        choice = .celsius(value)
-    }
 }

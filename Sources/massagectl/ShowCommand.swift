@@ -26,8 +26,9 @@ struct ShowCommand: ParsableCommand {
 
             EXIT STATUS
               0   shown
-              1   no such program, or the file is invalid
-              64  usage error
+              64  usage error, or no built-in program of that name
+              65  the program file is not valid
+              66  the program file cannot be read (missing, not a regular file, no permission)
             """
     )
 
@@ -74,10 +75,10 @@ struct ShowCommand: ParsableCommand {
             found = try ProgramLookup.find(program)
         } catch let error as ProgramFileError {
             StandardError.print(error.description)
-            throw ExitCode.failure
+            throw ExitStatus.forProgramLookup(error)
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode.failure
+            throw ExitStatus.forProgramLookup(error)
         }
         if yaml {
             print(found.sourceText, terminator: found.sourceText.hasSuffix("\n") ? "" : "\n")
@@ -88,11 +89,11 @@ struct ShowCommand: ParsableCommand {
             geometry = try self.geometry()
         } catch {
             StandardError.print("Error: \(error)")
-            throw ExitCode.failure
+            throw ExitCode.validationFailure
         }
         guard geometry.count > 0 else {
             StandardError.print("Error: profile \(profile ?? "") has no motors; choose another profile or --actuators N")
-            throw ExitCode.failure
+            throw ExitCode.validationFailure
         }
         let p = found.program
         var heading = "\(p.name) — \(p.title)  (\(clockText(p.duration)), \(p.steps.count) steps"
@@ -120,7 +121,7 @@ struct ShowCommand: ParsableCommand {
         if !p.description.isEmpty { lines += Self.wrap(p.description, width: columns) }
         lines.append("")
         lines.append(ProgramChart(program: p, geometry: geometry, width: columns, window: from ..< to).render())
-        print(lines.joined(separator: "\n"))
+        printText(lines.joined(separator: "\n"))
     }
 
     func geometry() throws -> ActuatorGeometry {

@@ -81,10 +81,7 @@ struct SimulateCommand: ParsableCommand {
         guard speed.isFinite, speed > 0, speed <= 1000 else {
             throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)")
         }
-        if let stuck = faults.stuckMotor, let device = SimulatorProfile.named(profile)?.device,
-           stuck.motor >= device.actuatorCount {
-            throw ValidationError("--stuck-motor \(stuck.motor): profile '\(profile)' has \(device.actuatorCount) motor(s), numbered from 0")
-        }
+        if let profile = SimulatorProfile.named(profile) { try faults.check(profile: profile) }
     }
 
     func run() throws {
@@ -129,7 +126,7 @@ struct SimulateCommand: ParsableCommand {
         let signal = SignalFlag.received
         let why = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the end of --duration"
         let core = device.core
-        emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(core.state), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
+        emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(DeviceReport.stateName(core.state)), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
     }
 }
 
@@ -198,12 +195,6 @@ struct FaultOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard output at once (unbuffered), so whoever reads the log
-/// through a pipe sees each line as it happens.
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
 /// SIGINT and SIGTERM, noted for a loop to see (a handler may only touch an atomic).
 enum SignalFlag {
     private static let signal = Atomic<Int32>(0)
@@ -213,5 +204,13 @@ enum SignalFlag {
         for number in [SIGINT, SIGTERM] {
             Glibc.signal(number) { caught in SignalFlag.signal.store(caught, ordering: .relaxed) }
         }
+        // A process inherits its parent's signal mask: started from a thread that blocks
+        // them (a thread pool's worker, as a test runner's may be), SIGINT and SIGTERM
+        // would stay pending and nothing could stop the device. This thread takes them.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     }
 }

@@ -1,12 +1,20 @@
 import ArgumentParser
 import Foundation
+import MassageKit
 
 /// Messages for people on standard error, apart from the output a command produces.
 enum StandardError {
     /// Writes `text` and a newline, unbuffered, so it lands in order with what a
-    /// shell shows of standard output.
+    /// shell shows of standard output. Control and bidi characters are escaped
+    /// (``TerminalText``): messages quote keys, values, paths and device texts.
     static func print(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        var shown = Terminal.forPeople(text, on: .error)
+        // Red for an error, yellow for a warning, on a terminal that takes colour only
+        // (not piped, not NO_COLOR, not TERM=dumb); added after escaping, so it is ours.
+        for (prefix, colour) in [("Error:", 31), ("warning:", 33)] where shown.hasPrefix(prefix) {
+            shown = Terminal.coloured(prefix, colour, on: .error) + shown.dropFirst(prefix.count)
+        }
+        FileHandle.standardError.write(Data((shown + "\n").utf8))
     }
 }
 

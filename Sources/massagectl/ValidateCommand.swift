@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MassageKit
 import MassageProgramFiles
 
@@ -19,31 +20,50 @@ struct ValidateCommand: ParsableCommand {
 
             EXIT STATUS
               0   every file is valid
-              1   at least one file is invalid or unreadable
               64  usage error
+              65  at least one file is not valid (and every file could be read)
+              66  at least one file cannot be read (missing, not a regular file, no permission)
             """
     )
 
     @Argument(help: ArgumentHelp("Program files to check.", valueName: "FILE"))
     var files: [String]
 
+    @Flag(help: "Print a JSON array, one object per file, instead of lines (errors included; nothing on standard error).")
+    var json = false
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one program file to check") }
     }
 
     func run() throws {
-        var allValid = true
+        var worst: Int32 = ExitStatus.success
+        var objects: [[String: Any]] = []
         for file in files {
             do {
                 let program = try ProgramFile.load(path: file)
+                if json {
+                    objects.append(["file": file, "valid": true, "readable": true, "program": ProgramsCommand.jsonObject(program), "errors": [Any]()])
+                    continue
+                }
                 let steps = program.steps.count
-                print("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
+                printText("\(file): OK (\(program.name), \(clockText(program.duration)), \(steps) step\(steps == 1 ? "" : "s")"
                     + (program.heats ? ", heat" : "") + ")")
             } catch {
-                allValid = false
+                worst = max(worst, error.isUnreadable ? ExitStatus.unreadableFile : ExitStatus.invalidFile)
+                if json {
+                    objects.append(["file": file, "valid": false, "readable": !error.isUnreadable, "program": NSNull(),
+                                    "errors": error.issues.map { issue in
+                                        ["path": issue.path, "message": issue.message,
+                                         "line": JSONOutput.orNull(issue.mark?.line), "column": JSONOutput.orNull(issue.mark?.column)] as [String: Any]
+                                    },
+                                    "errors_omitted": error.omitted])
+                    continue
+                }
                 StandardError.print(error.description)
             }
         }
-        if !allValid { throw ExitCode.failure }
+        if json { JSONOutput.print(objects) }
+        if worst != ExitStatus.success { throw ExitCode(worst) }
     }
 }

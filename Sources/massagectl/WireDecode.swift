@@ -49,7 +49,12 @@ struct WireDecode: ParsableCommand {
         } else if standardInputIsHex {
             // Read whole before decoding: a typo in the hex is a usage error, and it should
             // not come after half the frames have been printed.
-            let data = try FileHandle.standardInput.readToEnd() ?? Data()
+            let data: Data
+            do {
+                data = try StandardInput.read(limit: 16 << 20, what: "the hex text")
+            } catch let error as ValidationError {
+                throw error.reported()
+            }
             var hex = HexText()
             do {
                 try hex.add(String(decoding: data, as: UTF8.self), from: .standardInput)

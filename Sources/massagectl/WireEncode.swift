@@ -102,7 +102,8 @@ struct WireEncode: ParsableCommand {
     }
 
     private func frameFromJSON(_ text: String) throws -> Frame {
-        let data = text == "-" ? try FileHandle.standardInput.readToEnd() ?? Data() : Data(text.utf8)
+        // A frame's JSON is under a KiB; 1 MiB leaves room for any spacing a person uses.
+        let data = text == "-" ? try StandardInput.read(limit: 1 << 20, what: "the JSON") : Data(text.utf8)
         let object = try FrameObject(json: data)
         // The options fill in what the object leaves out; saying it twice is ambiguous.
         if object.seq != nil && seq != nil { throw ValidationError("give seq in the JSON or as --seq, not both") }

@@ -1,3 +1,4 @@
+import MassageKit
 @testable import MassageProgramFiles
 import PropertyBased
 import Testing

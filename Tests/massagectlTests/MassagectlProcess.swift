@@ -46,9 +46,10 @@ enum MassagectlProcess {
         }
     }
 
-    /// Runs `massagectl arguments…` with `input` on standard input. Streams go through
-    /// temporary files, not pipes, so no output size can deadlock the test.
-    static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
+    /// Runs `massagectl arguments…` with `input` on standard input, and `environment`
+    /// added to this process's. Streams go through temporary files, not pipes, so no
+    /// output size can deadlock the test.
+    static func run(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:]) throws -> Result {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("massagectl-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -63,6 +64,9 @@ enum MassagectlProcess {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdin = try FileHandle(forReadingFrom: inURL)
         let stdout = try FileHandle(forWritingTo: outURL)
         let stderr = try FileHandle(forWritingTo: errURL)

@@ -43,13 +43,13 @@ struct ProgramCommandTests {
         }
     }
 
-    @Test("validate: every error with file, line, column and path on standard error, exit 1")
+    @Test("validate: every error with file, line, column and path on standard error, exit 65")
     func validateBad() throws {
         try Self.withFiles(["good.yaml": Self.good, "bad.yaml": Self.bad]) { directory in
             let good = directory.appendingPathComponent("good.yaml").path
             let bad = directory.appendingPathComponent("bad.yaml").path
             let result = try MassagectlProcess.run(["validate", good, bad])
-            #expect(result.status == 1)
+            #expect(result.status == 65)
             #expect(result.output == "\(good): OK (my-circles, 2:30, 2 steps, heat)\n")
             let errors = result.standardError.split(separator: "\n").map(String.init)
             #expect(errors == [
@@ -61,10 +61,10 @@ struct ProgramCommandTests {
         }
     }
 
-    @Test("validate: a missing file is an error, no file is a usage error")
+    @Test("validate: a missing file exits 66, no file is a usage error")
     func validateUsage() throws {
         let missing = try MassagectlProcess.run(["validate", "/nonexistent/program.yaml"])
-        #expect(missing.status == 1)
+        #expect(missing.status == 66)
         #expect(missing.standardError == "/nonexistent/program.yaml: no such file\n")
         let none = try MassagectlProcess.run(["validate"])
         #expect(none.status == 64)
@@ -113,7 +113,7 @@ struct ProgramCommandTests {
     @Test("show: an unknown program suggests the nearest name; bad options are usage errors")
     func showErrors() throws {
         let unknown = try MassagectlProcess.run(["show", "swedsh"])
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 64)
         #expect(unknown.standardError.contains("did you mean swedish?"))
         #expect(try MassagectlProcess.run(["show", "swedish", "--actuators", "4", "--profile", "handheld-single"]).status == 64)
         #expect(try MassagectlProcess.run(["show", "swedish", "--actuators", "17"]).status == 64)

@@ -68,6 +68,23 @@ public struct DeviceTable: Sendable, Equatable {
         return table
     }
 
+    /// The table for opening `uri`. Only a `usb` URI looks devices up in the table: for any
+    /// other, a user file that cannot be read is passed to `warning` and the built-in
+    /// table is used, so that a broken devices.json does not stop `--device sim`.
+    public static func load(
+        for uri: DeviceURI,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        warning: (DeviceTableError) -> Void
+    ) throws(DeviceTableError) -> DeviceTable {
+        do {
+            return try load(environment: environment)
+        } catch {
+            if case .usb = uri { throw error }
+            warning(error)
+            return DeviceTable()
+        }
+    }
+
     /// `$XDG_CONFIG_HOME/massage-control/devices.json`, or `$HOME/.config/…`; nil with neither.
     public static func userFilePath(environment: [String: String]) -> String? {
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
@@ -83,15 +100,11 @@ public struct DeviceTable: Sendable, Equatable {
     public mutating func add(contentsOf path: String) throws(DeviceTableError) {
         let data: Data
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? Int, size > Self.maximumFileBytes {
-                throw DeviceTableError(path: path, problem: "it is \(size) bytes; a device table may be at most \(Self.maximumFileBytes)")
-            }
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch let error as DeviceTableError {
-            throw error
+            data = try UntrustedFile.read(path: path, maximumBytes: Self.maximumFileBytes)
+        } catch .tooLarge {
+            throw DeviceTableError(path: path, problem: "it is larger than \(Self.maximumFileBytes) bytes, the most a device table may be")
         } catch {
-            throw DeviceTableError(path: path, problem: "cannot read it (\(error.localizedDescription))")
+            throw DeviceTableError(path: path, problem: "cannot read it: \(error)")
         }
         try add(json: data, source: path)
     }
@@ -125,8 +138,8 @@ public struct DeviceTable: Sendable, Equatable {
                 throw DeviceTableError(path: source, problem: "\(place).usb: vendor ID 0000 is not a real vendor")
             }
             let model = raw.model.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...64).contains(model.count), !model.contains(where: { $0.isNewline || $0 == "\0" }) else {
-                throw DeviceTableError(path: source, problem: "\(place).model: give a name of 1–64 characters on one line")
+            guard (1...64).contains(model.count), !TerminalText.containsUnsafe(model) else {
+                throw DeviceTableError(path: source, problem: "\(place).model: give a name of 1–64 characters on one line, without control or bidi characters")
             }
             let kind: Kind
             if let text = raw.kind {

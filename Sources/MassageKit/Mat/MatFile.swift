@@ -31,14 +31,15 @@ public struct MatFile: Sendable, Equatable {
     public static let maximumBytes = 64 * 1024
 
     public static func load(path: String) throws(MatFileError) -> MatFile {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
-            throw MatFileError(path: path, problem: "there is no such file, or it cannot be read")
-        }
-        if let size = attributes[.size] as? Int, size > maximumBytes {
-            throw MatFileError(path: path, problem: "it is \(size) bytes; a mat file may be at most \(maximumBytes)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw MatFileError(path: path, problem: "it cannot be read (check its permissions)")
+        let data: Data
+        do {
+            data = try UntrustedFile.read(path: path, maximumBytes: maximumBytes)
+        } catch .tooLarge {
+            throw MatFileError(path: path, problem: "it is larger than \(maximumBytes) bytes, the most a mat file may be")
+        } catch {
+            var failure = MatFileError(path: path, problem: error.description)
+            failure.isUnreadable = true
+            throw failure
         }
         return try parse(data, source: path)
     }
@@ -47,18 +48,23 @@ public struct MatFile: Sendable, Equatable {
         guard data.count <= maximumBytes else {
             throw MatFileError(path: source, problem: "it is \(data.count) bytes; a mat file may be at most \(maximumBytes)")
         }
+        try checkKeys(data, source: source)
         let raw: Raw
         do {
             raw = try JSONDecoder().decode(Raw.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw MatFileError(path: source, problem: "\"\(key.stringValue)\" is missing")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw MatFileError(path: source, problem: "\(Self.path(context.codingPath)) has the wrong type")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw MatFileError(path: source, problem: "\(Self.path(context.codingPath + [key])): missing")
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw MatFileError(path: source, problem: "\(Self.path(context.codingPath)): the wrong type; \(Self.expected(type, context.codingPath))")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw MatFileError(path: source, problem: "\(Self.path(context.codingPath)): null; \(Self.expected(type, context.codingPath))")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw MatFileError(path: source, problem: "\(Self.path(context.codingPath)): \(Self.expected(Int.self, context.codingPath))")
         } catch {
             throw MatFileError(path: source, problem: "it is not JSON of the mat file's form (see `massagectl mat --help`)")
         }
         let chip = raw.chip.trimmingCharacters(in: .whitespaces)
-        guard !chip.isEmpty, chip.count <= 64, !chip.contains(where: { $0.isNewline || $0 == "\0" }) else {
+        guard !chip.isEmpty, chip.count <= 64, !TerminalText.containsUnsafe(chip) else {
             throw MatFileError(path: source, problem: "chip: give the chip's name, number or path (gpiodetect lists them)")
         }
         guard (1...64).contains(raw.zones.count) else {
@@ -70,8 +76,8 @@ public struct MatFile: Sendable, Equatable {
                 throw MatFileError(path: source, problem: "zones[\(index)].line: line \(zone.line) is already zone \(first)")
             }
             seen[zone.line] = index
-            if let name = zone.name, name.count > 64 || name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) {
-                throw MatFileError(path: source, problem: "zones[\(index)].name: at most 64 characters on one line")
+            if let name = zone.name, name.count > 64 || TerminalText.containsUnsafe(name) {
+                throw MatFileError(path: source, problem: "zones[\(index)].name: at most 64 characters on one line, without control or bidi characters")
             }
         }
         let rows = raw.rows ?? 1
@@ -104,6 +110,44 @@ public struct MatFile: Sendable, Equatable {
         var bias: String?
     }
 
+    static let keys = ["chip", "rows", "columns", "zones", "active_low", "bias"]
+    static let zoneKeys = ["line", "name"]
+
+    /// Refuses keys the format does not have: ignored, the typo `"active_high": true`
+    /// would leave the contacts active-low, the opposite of what was meant.
+    static func checkKeys(_ data: Data, source: String) throws(MatFileError) {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        func unknown(_ key: String, _ allowed: [String], at place: String) -> MatFileError {
+            var hint = KeySuggestion.nearest(to: key, in: allowed).map { "; did you mean \($0)?" } ?? "; the keys are \(allowed.joined(separator: ", "))"
+            if key.lowercased() == "active_high" { hint = "; did you mean active_low? (active-high contacts are \"active_low\": false)" }
+            return MatFileError(path: source, problem: "\(place)\(TerminalText.escaped(key)): unknown key\(hint)")
+        }
+        for key in object.keys.sorted() where !keys.contains(key) { throw unknown(key, keys, at: "") }
+        guard let zones = object["zones"] as? [Any] else { return }
+        for (index, zone) in zones.enumerated() {
+            guard let zone = zone as? [String: Any] else { continue }
+            for key in zone.keys.sorted() where !zoneKeys.contains(key) { throw unknown(key, zoneKeys, at: "zones[\(index)].") }
+            // A negative or fractional line is refused by the decoder without its place.
+            if let line = zone["line"] as? NSNumber, line.doubleValue < 0 || line.doubleValue != line.doubleValue.rounded() {
+                throw MatFileError(path: source, problem: "zones[\(index)].line: give the line's offset, a whole number from 0")
+            }
+        }
+    }
+
+    /// What a field takes, for an error about its value.
+    static func expected(_ type: Any.Type, _ keys: [any CodingKey]) -> String {
+        switch keys.last?.stringValue {
+        case "chip": "give the chip's name, number or path as text (gpiodetect lists them)"
+        case "line": "give the line's offset, a whole number from 0"
+        case "rows", "columns": "give a whole number from 1"
+        case "active_low": "give true or false"
+        case "bias": "give \"pull-up\" or \"as-is\""
+        case "name": "give the zone's name as text"
+        case "zones": "give a list of zones, each { \"line\": N, \"name\": \"…\" }"
+        default: "expected \(type)"
+        }
+    }
+
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
@@ -113,6 +157,9 @@ public struct MatFile: Sendable, Equatable {
 public struct MatFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var problem: String
+    /// True when the file could not be read at all (missing, not a regular file, no
+    /// permission), rather than read and found wrong.
+    public var isUnreadable = false
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem

@@ -35,6 +35,7 @@ public struct Circular: Sendable, Equatable {
         self.direction = direction
         self.low = try checked(low, "low", PatternLimits.level, .fraction)
         self.high = try checked(high, "high", PatternLimits.level, .fraction)
+        try checkedOrder(low: low, high: high)
     }
 
     /// The peak's angle at `t` seconds, radians, 0 ..< 2π.

@@ -31,6 +31,7 @@ public struct Knead: Sendable, Equatable {
         self.grouping = grouping
         self.low = try checked(low, "low", PatternLimits.level, .fraction)
         self.high = try checked(high, "high", PatternLimits.level, .fraction)
+        try checkedOrder(low: low, high: high)
     }
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {

@@ -25,6 +25,8 @@ public enum PatternError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Two parameters that must fit together do not, e.g. a pulse's attack + release
     /// longer than its on-time.
     case exceeds(parameter: String, value: Double, limitName: String, limit: Double, unit: PatternUnit)
+    /// A range given upside down: `lower` (a pattern's `low`) above `upper` (`high`).
+    case inverted(lower: String, lowerValue: Double, upper: String, upperValue: Double, unit: PatternUnit)
     /// A list with too few or too many entries (sequence steps, mix components).
     case count(parameter: String, count: Int, allowed: ClosedRange<Int>)
     /// An actuator index outside 0 ..< 16.
@@ -48,6 +50,9 @@ public enum PatternError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .exceeds(parameter, value, limitName, limit, unit):
             let u = unit.suffix
             return "\(parameter): \(number(value))\(u) is longer than \(limitName) (\(number(limit))\(u)); shorten it or lengthen \(limitName)"
+        case let .inverted(lower, lowerValue, upper, upperValue, unit):
+            return "\(lower): \(shown(lowerValue, unit)) is above \(upper) (\(shown(upperValue, unit))), so the range is upside down; "
+                + "\(lower) is the quietest level and \(upper) the strongest: swap them"
         case let .count(parameter, count, allowed):
             return "\(parameter): \(count) given, \(allowed.lowerBound) … \(allowed.upperBound) allowed"
         case let .actuatorIndex(parameter, index, allowed):
@@ -64,6 +69,20 @@ public enum PatternError: Error, Equatable, Sendable, CustomStringConvertible {
 func number(_ value: Double) -> String {
     if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
     return String(value)
+}
+
+/// A value as a file writes it: levels as percentages (`90%`), the rest with their unit.
+func shown(_ value: Double, _ unit: PatternUnit) -> String {
+    unit == .fraction ? number((value * 100 * 1e6).rounded() / 1e6) + "%" : number(value) + unit.suffix
+}
+
+/// Refuses a `low` above its `high`: the pattern would swing the wrong way round, which a
+/// file's author never means.
+@inline(__always)
+func checkedOrder(low: Double, high: Double) throws(PatternError) {
+    if low > high {
+        throw .inverted(lower: "low", lowerValue: low, upper: "high", upperValue: high, unit: .fraction)
+    }
 }
 
 /// Checks one number against its range; NaN and infinities are refused.

@@ -23,6 +23,7 @@ public struct Pulse: Sendable, Equatable {
         self.release = try checked(release, "release", PatternLimits.pulseEdge, .seconds)
         self.low = try checked(low, "low", PatternLimits.level, .fraction)
         self.high = try checked(high, "high", PatternLimits.level, .fraction)
+        try checkedOrder(low: low, high: high)
         let onTime = duty * period
         // A hair of slack so that e.g. attack 0.3 + release 0.2 fits an on-time of 0.5
         // computed as 0.5 × 1.0 despite rounding.

@@ -22,6 +22,7 @@ public struct Rock: Sendable, Equatable {
         self.axis = try checked(axis, "axis", PatternLimits.angle, .degrees)
         self.low = try checked(low, "low", PatternLimits.level, .fraction)
         self.high = try checked(high, "high", PatternLimits.level, .fraction)
+        try checkedOrder(low: low, high: high)
     }
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {

@@ -21,6 +21,7 @@ public struct Tap: Sendable, Equatable {
         self.alternating = alternating
         self.low = try checked(low, "low", PatternLimits.level, .fraction)
         self.high = try checked(high, "high", PatternLimits.level, .fraction)
+        try checkedOrder(low: low, high: high)
     }
 
     func fill(_ out: inout ActuatorLevels, at t: Double, on geometry: ActuatorGeometry) {

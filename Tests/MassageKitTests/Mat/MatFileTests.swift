@@ -24,8 +24,14 @@ import Testing
         (#"{"chip":"gpiochip0","rows":3,"zones":[{"line":5},{"line":6}]}"#, "rows × columns"),
         (#"{"chip":"gpiochip0","zones":[]}"#, "give 1–64 zones"),
         (#"{"chip":"","zones":[{"line":5}]}"#, "chip:"),
-        (#"{"zones":[{"line":5}]}"#, "\"chip\" is missing"),
-        (#"{"chip":"c","zones":[{"line":"five"}]}"#, "zones[0].line has the wrong type"),
+        (#"{"zones":[{"line":5}]}"#, "chip: missing"),
+        (#"{"chip":"c","zones":[{"line":"five"}]}"#, "zones[0].line: the wrong type; give the line's offset"),
+        (#"{"chip":"c","zones":[{"line":-1}]}"#, "zones[0].line: give the line's offset, a whole number from 0"),
+        (#"{"chip":"c","zones":[{"line":1}],"active_high":true}"#, "active_high: unknown key; did you mean active_low?"),
+        (#"{"chip":"c","zones":[{"line":1}],"colums":1}"#, "colums: unknown key; did you mean columns?"),
+        (#"{"chip":"c","zones":[{"line":1,"nmae":"x"}]}"#, "zones[0].nmae: unknown key; did you mean name?"),
+        (#"{"chip":"c","zones":[{"line":1}],"\u001b]0;x\u0007":1}"#, #"\u{1B}]0;x\u{7}: unknown key"#),
+        ("{\"chip\":\"gpio\u{202E}chip0\",\"zones\":[{\"line\":1}]}", "chip: give the chip's name"),
         (#"{"chip":"c","zones":[{"line":5}],"bias":"pull-down"}"#, "bias: \"pull-down\""),
         ("not json", "not JSON"),
     ])
@@ -38,7 +44,9 @@ import Testing
     }
 
     @Test func aMissingFileIsNamed() {
-        #expect(throws: MatFileError(path: "/nonexistent/mat.json", problem: "there is no such file, or it cannot be read")) {
+        var missing = MatFileError(path: "/nonexistent/mat.json", problem: "no such file")
+        missing.isUnreadable = true
+        #expect(throws: missing) {
             _ = try MatFile.load(path: "/nonexistent/mat.json")
         }
     }

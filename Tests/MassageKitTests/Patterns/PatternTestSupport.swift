@@ -58,6 +58,17 @@ struct RandomPatternBuilder {
         range.lowerBound + (range.upperBound - range.lowerBound) * unit()
     }
 
+    /// The last `low` drawn, so that `high` is drawn at or above it: patterns refuse an
+    /// upside-down range.
+    var lastLow = 0.0
+
+    mutating func lowLevel() -> Double {
+        lastLow = level()
+        return lastLow
+    }
+
+    mutating func highLevel() -> Double { max(lastLow, level()) }
+
     mutating func level() -> Double { value(in: PatternLimits.level) }
 
     mutating func pick(_ count: Int) -> Int { min(count - 1, Int(unit() * Double(count))) }
@@ -74,27 +85,27 @@ struct RandomPatternBuilder {
             let duty = value(in: PatternLimits.pulseDuty)
             let onTime = period * duty
             return .pulse(try Pulse(period: period, duty: duty, attack: unit() * onTime / 2, release: unit() * onTime / 2,
-                                    low: level(), high: level()))
+                                    low: lowLevel(), high: highLevel()))
         case 3:
             return .circular(try Circular(period: value(in: PatternLimits.circularPeriod), width: value(in: PatternLimits.circularWidth),
-                                          direction: unit() < 0.5 ? .clockwise : .counterclockwise, low: level(), high: level()))
+                                          direction: unit() < 0.5 ? .clockwise : .counterclockwise, low: lowLevel(), high: highLevel()))
         case 4:
             return .wave(try Wave(period: value(in: PatternLimits.wavePeriod), width: value(in: PatternLimits.waveWidth),
                                   direction: unit() < 0.5 ? .forward : .backward, axis: value(in: PatternLimits.angle),
-                                  low: level(), high: level()))
+                                  low: lowLevel(), high: highLevel()))
         case 5:
             let grouping: KneadGrouping = unit() < 0.5 ? .alternating : .halves(axis: value(in: PatternLimits.angle))
-            return .knead(try Knead(period: value(in: PatternLimits.kneadPeriod), grouping: grouping, low: level(), high: level()))
+            return .knead(try Knead(period: value(in: PatternLimits.kneadPeriod), grouping: grouping, low: lowLevel(), high: highLevel()))
         case 6:
             let period = value(in: PatternLimits.tapPeriod)
             let burst = 0.02 + unit() * (min(1, period / 2) - 0.02)
-            return .tap(try Tap(period: period, burst: burst, alternating: unit() < 0.5, low: level(), high: level()))
+            return .tap(try Tap(period: period, burst: burst, alternating: unit() < 0.5, low: lowLevel(), high: highLevel()))
         case 7:
             let target: HoldTarget = unit() < 0.5 ? .actuator(pick(16)) : .towards(value(in: PatternLimits.angle))
             return .hold(try Hold(target: target, level: level(), build: value(in: PatternLimits.holdBuild), surround: level()))
         case 8:
             return .rock(try Rock(period: value(in: PatternLimits.rockPeriod), width: value(in: PatternLimits.rockWidth),
-                                  axis: value(in: PatternLimits.angle), low: level(), high: level()))
+                                  axis: value(in: PatternLimits.angle), low: lowLevel(), high: highLevel()))
         case 9:
             let length = value(in: PatternLimits.stepDuration)
             return .envelope(try Envelope(attack: value(in: PatternLimits.envelopeSegment), decay: value(in: PatternLimits.envelopeSegment),

@@ -1,10 +1,10 @@
 /// "Did you mean …?" for a misspelt key: the nearest allowed name by edit distance
 /// (insertions, deletions, substitutions and swaps of neighbours), when it is near enough
 /// to be a typo rather than a different word.
-enum KeySuggestion {
+package enum KeySuggestion {
     /// The allowed name nearest `word`, or nil when none is within a third of its length
     /// (at least 1, at most 3 edits).
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+    package static func nearest(to word: String, in candidates: [String]) -> String? {
         // A key this long is not a typo of a short name (and bounds the work).
         guard word.count <= 40 else { return nil }
         let budget = min(3, max(1, word.count / 3))
@@ -18,7 +18,7 @@ enum KeySuggestion {
 
     /// Optimal string alignment distance (Damerau–Levenshtein without repeated edits of
     /// one substring): a swap of two neighbouring letters costs 1.
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
