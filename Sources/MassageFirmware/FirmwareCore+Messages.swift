@@ -2,6 +2,7 @@ import MassageWire
 
 // How the core answers each frame (PROTOCOL.md sections 4 and 5).
 extension FirmwareCore {
+    @inline(never) // a frame of its own: inlined into receive, the temporaries of both add up (stack, issue 14)
     mutating func handle(_ event: DecodeEvent) {
         switch event {
         case .frame(let frame):
@@ -129,6 +130,9 @@ extension FirmwareCore {
     }
 
     /// The latched faults whose cause is still there (ClearFault refuses while any is).
+    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
+    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     var faultsWithCausePresent: FaultSet {
         var present = FaultSet()
         if profile.hasHeater {
@@ -144,6 +148,9 @@ extension FirmwareCore {
         return present
     }
 
+    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
+    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     var deviceInfo: DeviceInfo {
         DeviceInfo(
             firmwareMajor: profile.firmwareMajor, firmwareMinor: profile.firmwareMinor,
@@ -176,6 +183,7 @@ extension FirmwareCore {
     }
 
     /// Answers an acknowledged command and remembers the answer for its retries.
+    @inline(never) // one frame for its Frame and encoding, not one per caller (stack, issue 14)
     mutating func answerCommand(_ type: MessageType, _ sequence: UInt8, _ message: Message) {
         let frame = Frame(sequence: sequence, message: message)
         lastCommand = (type.rawValue, sequence, now)
@@ -183,6 +191,7 @@ extension FirmwareCore {
         outbox.pushEncoded(lastAnswer)
     }
 
+    @inline(never) // one frame for its Frame and encoding, not one per caller (stack, issue 14)
     mutating func reply(to sequence: UInt8, _ message: Message) {
         outbox.push(Frame(sequence: sequence, message: message))
     }

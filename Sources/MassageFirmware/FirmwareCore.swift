@@ -67,6 +67,7 @@ public struct FirmwareCore: Sendable {
     // MARK: - The step function
 
     /// Feeds bytes received from the host at time `now` (µs); answers are queued.
+    @inline(never) // its decoder and frame temporaries stay out of the caller's frame (stack, issue 14)
     public mutating func receive(_ byte: UInt8, now: UInt64) {
         self.now = max(self.now, now)
         // The decoder completes at most two events per byte (an error, then a frame
@@ -101,6 +102,9 @@ public struct FirmwareCore: Sendable {
     public mutating func nextOutgoingFrame() -> WireFrame? { outbox.pop() }
 
     /// What the hardware is driven with now.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
+    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var outputs: DriveOutputs {
         var out = DriveOutputs()
         for i in 0..<motors.count { out.motorDuties[i] = motors.duty(i) }
@@ -109,6 +113,9 @@ public struct FirmwareCore: Sendable {
     }
 
     /// The state Status reports.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
+    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var state: DeviceState {
         if !faults.isEmpty { return .faulted }
         if !sessionActive { return .awaitingHello }
@@ -227,6 +234,7 @@ public struct FirmwareCore: Sendable {
     // MARK: - Shared actions
 
     /// Latches `fault`: every output to zero at once, and one Fault frame.
+    @inline(never) // one frame for its report, not one per rule that latches (stack, issue 14)
     mutating func latch(_ fault: FaultSet, code: UInt8, detail: Int16) {
         stopOutputs()
         guard !faults.contains(fault) else { return }
@@ -258,6 +266,9 @@ public struct FirmwareCore: Sendable {
     }
 
     /// Status as it stands now.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
+    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var status: Status {
         var outputs = Intensities()
         for i in 0..<motors.count { outputs.append(motors.duty(i)) }

@@ -15,6 +15,7 @@ struct FrameOutbox: Sendable {
         frames = InlineArray(repeating: WireFrame())
     }
 
+    @inline(never) // the encoding buffer lives in one frame, not in every caller's (stack, issue 14)
     mutating func push(_ frame: Frame) { pushEncoded(frame.encoded()) }
 
     mutating func pushEncoded(_ frame: WireFrame) {

@@ -216,6 +216,9 @@ static void telemetry_periodic(uint64_t now) {
 // MARK: - Start and panic
 
 extern int main(void);
+/// From FirmwareMain.swift: MemoryLayout sizes of the core's values (0 core, 1 Message,
+/// 2 Frame, 3 WireFrame, 4 DecodeEvent, 5 DeviceProfile).
+extern int32_t firmware_value_size(int32_t which);
 
 _Noreturn void board_start(void) {
     paint_stack();
@@ -227,6 +230,10 @@ _Noreturn void board_start(void) {
     telemetry_field("stats_period_ms", boot_config_stats_period_ms());
     telemetry_field("exit_after_ms", boot_config_exit_after_ms());
     telemetry_field("sensor_detach_after_ms", boot_config_sensor_detach_after_ms());
+    telemetry_end();
+    telemetry_begin("sizes", 0);
+    static const char *const names[] = {"core", "message", "frame", "wire_frame", "decode_event", "profile"};
+    for (int32_t i = 0; i < 6; i++) telemetry_field(names[i], (uint64_t)firmware_value_size(i));
     telemetry_end();
     main();
     board_panic("main returned");

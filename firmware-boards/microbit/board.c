@@ -103,7 +103,14 @@ static uint64_t fine_counts(void) {
     TIMER_CAPTURE(TIMER0, 1) = 1;
     uint32_t within = TIMER_CC(TIMER0, 1);
     uint32_t ms = tick_ms;
-    if (TIMER_COMPARE_EVENT(TIMER0, 0) && within < TICK_COUNTS / 2) ms++;
+    if (within >= TICK_COUNTS) {
+        // qemu's model counts past the compare value until its timer callback applies
+        // the clear (and raises the event): that count belongs to the next ms.
+        ms++;
+        within -= TICK_COUNTS;
+    } else if (TIMER_COMPARE_EVENT(TIMER0, 0) && within < TICK_COUNTS / 2) {
+        ms++;
+    }
     hal_irq_restore(s);
     return (uint64_t)ms * TICK_COUNTS + within;
 }
