@@ -167,6 +167,17 @@ __attribute__((noinline)) static void paint_stack(void) {
     while (p < end) *p++ = STACK_PAINT;
 }
 
+static uint32_t startup_stack_peak;
+
+// The stack start-up used (building the core) is recorded, and the stack is painted again
+// below this frame: the stats then show the main loop's own peak beside it. RAM must
+// hold the larger of the two.
+__attribute__((used)) void board_main_loop_started(void) {
+    startup_stack_peak = board_stack_high_water();
+    paint_stack();
+    telemetry_event("main loop started", hal_now_us(), "startup_stack_peak", startup_stack_peak);
+}
+
 uint32_t board_stack_high_water(void) {
     const uint32_t *p = (const uint32_t *)(const void *)__stack_bottom;
     const uint32_t *top = (const uint32_t *)(const void *)__stack_top;
@@ -189,6 +200,7 @@ static void telemetry_stats(uint64_t now) {
     telemetry_field("busy_max", busy_max);
     telemetry_field("fine_hz", hal_fine_hz);
     telemetry_field("stack_hwm", board_stack_high_water());
+    telemetry_field("startup_stack_peak", startup_stack_peak);
     telemetry_field("stack_size", (uint64_t)(__stack_top - __stack_bottom));
     telemetry_field("data", (uint64_t)(__data_end - __data_start));
     telemetry_field("bss", (uint64_t)(__bss_end - __bss_start));

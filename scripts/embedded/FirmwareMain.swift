@@ -5,14 +5,20 @@
 import MassageFirmware
 import MassageWire
 
-@_silgen_name("board_now_us") func boardNowMicroseconds() -> UInt64
-@_silgen_name("board_read_byte") func boardReadByte() -> Int32
-@_silgen_name("board_write_byte") func boardWriteByte(_ byte: UInt8)
-@_silgen_name("board_temperature") func boardTemperature() -> Int32
-@_silgen_name("board_motor_speed") func boardMotorSpeed(_ motor: Int32) -> UInt16
-@_silgen_name("board_set_motor") func boardSetMotor(_ motor: Int32, _ duty: UInt16)
-@_silgen_name("board_set_heater") func boardSetHeater(_ percent: UInt8)
-@_silgen_name("board_wait_tick") func boardWaitTick()
+// @_extern(c): the C calling convention. @_silgen_name would use Swift's, which leaves
+// the upper bits of a UInt8 or UInt16 argument undefined where C (AAPCS) expects them
+// zero-extended: on the emulated Cortex-M0, board_set_heater saw heater duty 0 as 19456.
+@_extern(c, "board_now_us") func boardNowMicroseconds() -> UInt64
+@_extern(c, "board_read_byte") func boardReadByte() -> Int32
+@_extern(c, "board_write_byte") func boardWriteByte(_ byte: UInt8)
+@_extern(c, "board_temperature") func boardTemperature() -> Int32
+@_extern(c, "board_motor_speed") func boardMotorSpeed(_ motor: Int32) -> UInt16
+@_extern(c, "board_set_motor") func boardSetMotor(_ motor: Int32, _ duty: UInt16)
+@_extern(c, "board_set_heater") func boardSetHeater(_ percent: UInt8)
+@_extern(c, "board_wait_tick") func boardWaitTick()
+/// Called once the core is built, before the main loop: the board can tell the stack
+/// used at start-up from the stack the loop uses.
+@_extern(c, "board_main_loop_started") func boardMainLoopStarted()
 
 func text(_ bytes: StaticString) -> ShortText {
     var text = ShortText()
@@ -78,6 +84,7 @@ func sendQueued() {
 @_cdecl("main")
 func main() -> Int32 {
     startCore()
+    boardMainLoopStarted()
     var sensors = SensorReadings()
     while true {
         let now = boardNowMicroseconds()
