@@ -111,8 +111,15 @@ static uint64_t fine_counts(void) {
     } else if (TIMER_COMPARE_EVENT(TIMER0, 0) && within < TICK_COUNTS / 2) {
         ms++;
     }
+    // The model applies the clear when its callback runs, a little after the compare,
+    // and restarts from 0 then: the counts between are lost, and the time read just
+    // before could be ahead of the time read just after. Never let time go back.
+    static uint64_t last;
+    uint64_t now = (uint64_t)ms * TICK_COUNTS + within;
+    if (now < last) now = last;
+    last = now;
     hal_irq_restore(s);
-    return (uint64_t)ms * TICK_COUNTS + within;
+    return now;
 }
 
 uint32_t hal_fine_now(void) { return (uint32_t)fine_counts(); }

@@ -52,13 +52,16 @@ func startCore() {
 // main or into one another: each one's frame is popped before the next runs, so the
 // stack peak is the largest phase, not their sum (inlined, main's frame was 8.5 KB).
 
-/// Feeds every byte received since the last tick to the core.
+/// Feeds every byte received since the last tick to the core, sending the answers after
+/// each frame (its 0x00 delimiter): however many frames arrive in one tick, the core's
+/// outbox holds at most one frame's answers.
 @inline(never)
 func receivePending(now: UInt64) {
     while true {
         let byte = boardReadByte()
         if byte < 0 { return }
         firmwareCore!.receive(UInt8(truncatingIfNeeded: byte), now: now)
+        if byte == 0 { sendQueued() }
     }
 }
 
