@@ -70,6 +70,14 @@ public struct FirmwareCore: Sendable {
     @inline(never) // its decoder and frame temporaries stay out of the caller's frame (stack, issue 14)
     public mutating func receive(_ byte: UInt8, now: UInt64) {
         self.now = max(self.now, now)
+        // Only the 0x00 delimiter ends a frame (or an error): any other byte is appended,
+        // with no event to collect. Skipping the two event slots for those bytes halves
+        // the firmware's CPU per tick on a Cortex-M0 (issue 14: they were cleared and
+        // copied, 150 bytes, for every byte received).
+        if byte != 0 {
+            decoder.push(byte) { _ in }
+            return
+        }
         // The decoder completes at most two events per byte (an error, then a frame
         // recovered from its end); handle them after it returns.
         var first: DecodeEvent? = nil
@@ -194,12 +202,19 @@ public struct FirmwareCore: Sendable {
 
     mutating func runMotors(speeds: borrowing InlineArray<16, UInt16>, elapsed: UInt64) {
         motors.slew(elapsed: elapsed, slewPerSecond: config.slewPerSecond)
-        // The dose follows the loudest actuator.
-        var loudest: UInt64 = 0
-        for i in 0..<motors.count {
-            let a = UInt64(profile.actuators[i].acceleration) * UInt64(motors.duty(i)) / 1000
-            loudest = max(loudest, a)
+        // The dose follows the loudest actuator. One division for all of them (the
+        // largest quotient is the quotient of the largest), and the actuators read
+        // through a span, not a copy of the array: on a Cortex-M0 both cost more than
+        // the rest of a tick (issue 14).
+        var loudestProduct: UInt32 = 0
+        do {
+            let actuators = profile.actuators.span
+            for i in 0..<motors.count {
+                // ≤ 65535 × 1000: fits.
+                loudestProduct = max(loudestProduct, UInt32(actuators[i].acceleration) * UInt32(motors.duty(i)))
+            }
         }
+        let loudest = UInt64(loudestProduct / 1000)
         if loudest > 0 {
             dose.add(acceleration: loudest, elapsed: elapsed)
             if dose.reached(points: config.doseLimit) {

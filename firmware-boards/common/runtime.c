@@ -16,15 +16,32 @@
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    // Word copies when both are aligned: the core copies 64-byte frames and its
-    // inline arrays, and a byte loop costs 4x the cycles on a Cortex-M0.
-    if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
+    // The core copies its values (frames of 64-77 bytes, inline arrays of 32-228) many
+    // times a tick: word copies, four at a time, when source and destination share an
+    // alignment; a byte loop costs a Cortex-M0 about 4x the cycles.
+    if ((((uintptr_t)d ^ (uintptr_t)s) & 3) == 0) {
+        while (((uintptr_t)d & 3) && n) {
+            *d++ = *s++;
+            n--;
+        }
+        uint32_t *dw = (uint32_t *)(void *)d;
+        const uint32_t *sw = (const uint32_t *)(const void *)s;
+        while (n >= 16) {
+            uint32_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+            dw[0] = a;
+            dw[1] = b;
+            dw[2] = c;
+            dw[3] = e;
+            dw += 4;
+            sw += 4;
+            n -= 16;
+        }
         while (n >= 4) {
-            *(uint32_t *)(void *)d = *(const uint32_t *)(const void *)s;
-            d += 4;
-            s += 4;
+            *dw++ = *sw++;
             n -= 4;
         }
+        d = (uint8_t *)dw;
+        s = (const uint8_t *)sw;
     }
     while (n--) *d++ = *s++;
     return dst;
@@ -42,14 +59,25 @@ void *memmove(void *dst, const void *src, size_t n) {
 void *memset(void *dst, int value, size_t n) {
     uint8_t *d = dst;
     uint8_t byte = (uint8_t)value;
-    if (((uintptr_t)d & 3) == 0) {
-        uint32_t word = byte * 0x01010101u;
-        while (n >= 4) {
-            *(uint32_t *)(void *)d = word;
-            d += 4;
-            n -= 4;
-        }
+    while (((uintptr_t)d & 3) && n) {
+        *d++ = byte;
+        n--;
     }
+    uint32_t word = byte * 0x01010101u;
+    uint32_t *dw = (uint32_t *)(void *)d;
+    while (n >= 16) {
+        dw[0] = word;
+        dw[1] = word;
+        dw[2] = word;
+        dw[3] = word;
+        dw += 4;
+        n -= 16;
+    }
+    while (n >= 4) {
+        *dw++ = word;
+        n -= 4;
+    }
+    d = (uint8_t *)dw;
     while (n--) *d++ = byte;
     return dst;
 }
@@ -108,42 +136,83 @@ void __aeabi_memclr4(void *d, size_t n) { memset(d, 0, n); }
 void __aeabi_memclr8(void *d, size_t n) { memset(d, 0, n); }
 #endif
 
-// Shift-and-subtract division: a few hundred cycles at most, called only off the byte
-// path (time conversions, rates), so a table-driven version is not worth its flash.
+// Division for cores without a divider (armv6m has none; armv7em and rv32imac have
+// 32-bit ones but no 64-bit one). The core divides µs by 1000 several times per tick, so
+// these must be quick: shift-and-subtract over the quotient's bits only (after
+// normalising the divisor), and 64-bit dividends by a 16-bit divisor (1000, 100, 10)
+// as four 16-bit digits.
+static int clz32(uint32_t x) {
+    // armv6m has no CLZ instruction; a binary search is 5 steps.
+    int n = 0;
+    if (x == 0) return 32;
+    if ((x >> 16) == 0) { n += 16; x <<= 16; }
+    if ((x >> 24) == 0) { n += 8; x <<= 8; }
+    if ((x >> 28) == 0) { n += 4; x <<= 4; }
+    if ((x >> 30) == 0) { n += 2; x <<= 2; }
+    if ((x >> 31) == 0) { n += 1; }
+    return n;
+}
+
 static uint32_t udiv32(uint32_t n, uint32_t d, uint32_t *rem) {
     if (d == 0) board_panic("division by zero");
-    uint32_t q = 0, r = 0;
-    for (int i = 31; i >= 0; i--) {
-        r = (r << 1) | ((n >> i) & 1);
-        if (r >= d) {
-            r -= d;
-            q |= 1u << i;
-        }
+    if (n < d) {
+        if (rem) *rem = n;
+        return 0;
     }
-    if (rem) *rem = r;
+    int shift = clz32(d) - clz32(n);
+    uint32_t q = 0;
+    d <<= shift;
+    for (int i = 0; i <= shift; i++) {
+        q <<= 1;
+        if (n >= d) {
+            n -= d;
+            q |= 1;
+        }
+        d >>= 1;
+    }
+    if (rem) *rem = n;
     return q;
 }
 
 static uint64_t udiv64(uint64_t n, uint64_t d, uint64_t *rem) {
     if (d == 0) board_panic("division by zero");
-    if ((n >> 32) == 0 && (d >> 32) == 0) {
+    uint32_t n_hi = (uint32_t)(n >> 32), n_lo = (uint32_t)n;
+    uint32_t d_hi = (uint32_t)(d >> 32), d_lo = (uint32_t)d;
+    if (n_hi == 0 && d_hi == 0) {
         uint32_t r32;
-        uint32_t q32 = udiv32((uint32_t)n, (uint32_t)d, &r32);
+        uint32_t q32 = udiv32(n_lo, d_lo, &r32);
         if (rem) *rem = r32;
         return q32;
     }
-    uint64_t q = 0, r = 0;
-    // Skip the leading zero bits of n: most dividends here are µs counts of ~40 bits.
-    int top = 63;
-    while (top > 0 && ((n >> top) & 1) == 0) top--;
-    for (int i = top; i >= 0; i--) {
-        r = (r << 1) | ((n >> i) & 1);
-        if (r >= d) {
-            r -= d;
-            q |= (uint64_t)1 << i;
-        }
+    if (d_hi == 0 && (d_lo >> 16) == 0) {
+        // Four base-65536 digits: each partial dividend is below d << 16, so fits 32 bits.
+        uint32_t r = 0, q3, q2, q1, q0;
+        q3 = udiv32(n_hi >> 16, d_lo, &r);
+        q2 = udiv32((r << 16) | (n_hi & 0xffffu), d_lo, &r);
+        q1 = udiv32((r << 16) | (n_lo >> 16), d_lo, &r);
+        q0 = udiv32((r << 16) | (n_lo & 0xffffu), d_lo, &r);
+        if (rem) *rem = r;
+        return ((uint64_t)((q3 << 16) | q2) << 32) | ((q1 << 16) | q0);
     }
-    if (rem) *rem = r;
+    if (n < d) {
+        if (rem) *rem = n;
+        return 0;
+    }
+    // The general case (a divisor of 17 bits or more): over the quotient's bits only.
+    int lead_n = n_hi ? clz32(n_hi) : 32 + clz32(n_lo);
+    int lead_d = d_hi ? clz32(d_hi) : 32 + clz32(d_lo);
+    int shift = lead_d - lead_n;
+    uint64_t q = 0;
+    d <<= shift;
+    for (int i = 0; i <= shift; i++) {
+        q <<= 1;
+        if (n >= d) {
+            n -= d;
+            q |= 1;
+        }
+        d >>= 1;
+    }
+    if (rem) *rem = n;
     return q;
 }
 
