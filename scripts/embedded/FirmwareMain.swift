@@ -1,7 +1,7 @@
-// A minimal firmware image around MassageFirmware, for scripts/embedded-check to link
-// and measure: what a device maker flashes, minus the board support. The board_*
-// functions are the board's (left unresolved at link time: the image is measured, not
-// run).
+// The firmware's main loop around MassageFirmware: what a device maker flashes, minus
+// the board support. scripts/embedded-check links it with the board_* functions left
+// unresolved (to measure the project's own code); scripts/firmware links it with a
+// board from firmware-boards/ and runs it under qemu.
 import MassageFirmware
 import MassageWire
 
