@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MassageKit", targets: ["MassageKit"]),
         .library(name: "MassageSimulator", targets: ["MassageSimulator"]),
         .library(name: "MassageUSB", targets: ["MassageUSB"]),
+        .library(name: "MassageConformance", targets: ["MassageConformance"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
     dependencies: [
@@ -75,10 +76,15 @@ let package = Package(
         // firmware through callbacks. Used by MassageUSBTests under umockdev-wrapper.
         .target(name: "USBDeviceEmulator", dependencies: ["CUmockdev"]),
 
+        // The conformance suite: every promise of PROTOCOL.md a host can observe, checked
+        // against any device through a Transport, speaking raw frames where precision needs
+        // it. No CLI code: `massagectl conform` is a thin view on it.
+        .target(name: "MassageConformance", dependencies: ["MassageWire", "MassageKit"]),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "CLibUSB", "CGPIOD",
+                "MassageConformance", "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "CLibUSB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -140,7 +146,14 @@ let package = Package(
         .testTarget(
             name: "MassageUSBTests",
             dependencies: [
-                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire",
+                "MassageUSB", "USBDeviceEmulator", "MassageSimulator", "MassageWire", "MassageConformance",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "MassageConformanceTests",
+            dependencies: [
+                "MassageConformance", "MassageSimulator", "MassageFirmware", "MassageWire", "MassageKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
