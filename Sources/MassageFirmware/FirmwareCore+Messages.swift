@@ -175,8 +175,8 @@ extension FirmwareCore {
     }
 
     /// The latched faults whose cause is still there (ClearFault refuses while any is).
-    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
-    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
     @inline(__always)
     var faultsWithCausePresent: FaultSet {
         var present = FaultSet()
@@ -193,8 +193,8 @@ extension FirmwareCore {
         return present
     }
 
-    // Inlined: called (not inlined) from a mutating method, a getter of this 2 KB struct
-    // gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
     @inline(__always)
     var deviceInfo: DeviceInfo {
         DeviceInfo(
