@@ -2,6 +2,7 @@ import MassageWire
 
 // How the core answers each frame (PROTOCOL.md sections 4 and 5).
 extension FirmwareCore {
+    @inline(never) // a frame of its own: inlined into receive, the temporaries of both add up (stack, issue 14)
     mutating func handle(_ event: DecodeEvent) {
         switch event {
         case .frame(let frame):
@@ -146,11 +147,13 @@ extension FirmwareCore {
 
     /// True when some intensity is above its motor's target now, or the (clamped) heater
     /// setpoint above the heater's.
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     func raisesSomething(_ outputs: borrowing SetOutputs) -> Bool {
         for i in 0..<motors.count where outputs.intensities[i] > motors.targets[i] { return true }
         return clampedSetpoint(outputs.heaterSetpoint) > heaterTarget
     }
 
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     func clampedSetpoint(_ setpoint: UInt16) -> UInt16 {
         profile.hasHeater ? min(setpoint, UInt16(config.heaterCap)) : 0
     }
@@ -172,6 +175,9 @@ extension FirmwareCore {
     }
 
     /// The latched faults whose cause is still there (ClearFault refuses while any is).
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     var faultsWithCausePresent: FaultSet {
         var present = FaultSet()
         if profile.hasHeater {
@@ -187,6 +193,9 @@ extension FirmwareCore {
         return present
     }
 
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     var deviceInfo: DeviceInfo {
         DeviceInfo(
             firmwareMajor: profile.firmwareMajor, firmwareMinor: profile.firmwareMinor,
@@ -221,6 +230,7 @@ extension FirmwareCore {
     }
 
     /// Answers an acknowledged command and remembers the answer for its retries.
+    @inline(never) // one frame for its Frame and encoding, not one per caller (stack, issue 14)
     mutating func answerCommand(_ type: MessageType, _ sequence: UInt8, _ message: Message,
                                 version: UInt8 = WireLimits.protocolVersion) {
         let frame = Frame(version: version, sequence: sequence, message: message)
@@ -229,6 +239,7 @@ extension FirmwareCore {
         outbox.pushEncoded(lastAnswer)
     }
 
+    @inline(never) // one frame for its Frame and encoding, not one per caller (stack, issue 14)
     mutating func reply(to sequence: UInt8, _ message: Message, version: UInt8 = WireLimits.protocolVersion) {
         outbox.push(Frame(version: version, sequence: sequence, message: message))
     }

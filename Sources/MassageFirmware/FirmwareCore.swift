@@ -76,8 +76,17 @@ public struct FirmwareCore: Sendable {
     // MARK: - The step function
 
     /// Feeds bytes received from the host at time `now` (µs); answers are queued.
+    @inline(never) // its decoder and frame temporaries stay out of the caller's frame (stack, issue 14)
     public mutating func receive(_ byte: UInt8, now: UInt64) {
         self.now = max(self.now, now)
+        // Only the 0x00 delimiter ends a frame (or an error): any other byte is appended,
+        // with no event to collect. Skipping the two event slots for those bytes saved an
+        // eighth of the firmware's CPU on a Cortex-M0 (issue 14: they were cleared and
+        // copied, 150 bytes, for every byte received).
+        if byte != 0 {
+            decoder.push(byte) { _ in }
+            return
+        }
         // The decoder completes at most two events per byte (an error, then a frame
         // recovered from its end); handle them after it returns.
         var first: DecodeEvent? = nil
@@ -111,6 +120,9 @@ public struct FirmwareCore: Sendable {
     public mutating func nextOutgoingFrame() -> WireFrame? { outbox.pop() }
 
     /// What the hardware is driven with now.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var outputs: DriveOutputs {
         var out = DriveOutputs()
         for i in 0..<motors.count { out.motorDuties[i] = motors.duty(i) }
@@ -120,6 +132,7 @@ public struct FirmwareCore: Sendable {
 
     /// Each motor's target now, per mille: the intensities of the SetOutputs in force
     /// (a motor's drive slews toward it). For tests and the simulator's display.
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     public var motorTargets: Intensities {
         var targets = Intensities()
         for i in 0..<motors.count { targets.append(motors.targets[i]) }
@@ -127,6 +140,9 @@ public struct FirmwareCore: Sendable {
     }
 
     /// The state Status reports.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var state: DeviceState {
         if !faults.isEmpty { return .faulted }
         if !sessionActive { return .awaitingHello }
@@ -145,6 +161,7 @@ public struct FirmwareCore: Sendable {
     /// True while something is driven or about to be: a motor target or drive above 0, a
     /// heater target, a lease running or a frame held. Only then is the watchdog armed:
     /// an idle device that hears nothing is safe, and latches nothing (PROTOCOL.md 6.1).
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     var isDriven: Bool {
         motors.isActive || heaterTarget > 0 || leaseExpiry != nil || heldOutputs != nil
     }
@@ -213,12 +230,19 @@ public struct FirmwareCore: Sendable {
 
     mutating func runMotors(speeds: borrowing InlineArray<16, UInt16>, elapsed: UInt64) {
         motors.slew(elapsed: elapsed, slewPerSecond: config.slewPerSecond)
-        // The dose follows the loudest actuator.
-        var loudest: UInt64 = 0
-        for i in 0..<motors.count {
-            let a = UInt64(profile.actuators[i].acceleration) * UInt64(motors.duty(i)) / 1000
-            loudest = max(loudest, a)
+        // The dose follows the loudest actuator. One division for all of them (the
+        // largest quotient is the quotient of the largest), and the actuators read
+        // through a span, not a copy of the array: on a Cortex-M0 both cost more than
+        // the rest of a tick (issue 14).
+        var loudestProduct: UInt32 = 0
+        do {
+            let actuators = profile.actuators.span
+            for i in 0..<motors.count {
+                // ≤ 65535 × 1000: fits.
+                loudestProduct = max(loudestProduct, UInt32(actuators[i].acceleration) * UInt32(motors.duty(i)))
+            }
         }
+        let loudest = UInt64(loudestProduct / 1000)
         if loudest > 0 {
             dose.add(acceleration: loudest, elapsed: elapsed)
             if dose.reached(points: config.doseLimit) {
@@ -253,6 +277,7 @@ public struct FirmwareCore: Sendable {
     // MARK: - Shared actions
 
     /// Latches `fault`: every output to zero at once, and one Fault frame.
+    @inline(never) // one frame for its report, not one per rule that latches (stack, issue 14)
     mutating func latch(_ fault: FaultSet, code: UInt8, detail: Int16) {
         stopOutputs()
         guard !faults.contains(fault) else { return }
@@ -297,17 +322,22 @@ public struct FirmwareCore: Sendable {
     }
 
     /// The last reading if it is valid now: in range and not stale (PROTOCOL.md 4.11).
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     var validTemperature: Int16? {
         guard let temperature, now - lastSampleTime < FirmwareLimits.sensorStaleAfter else { return nil }
         return temperature
     }
 
     /// The fault record of Info section 3.
+    @inline(__always) // called from a mutating method, not inlined it copies the whole core (stack, issue 14)
     var faultRecord: FaultRecord {
         FaultRecord(code: firstFaultCode, faults: faults, detail: firstFaultDetail, uptimeMicroseconds: firstFaultTime)
     }
 
     /// Status as it stands now.
+    // Inlined: called (not inlined) from a mutating method, a getter of this 1.6–2 KB
+    // struct gets a copy of all of it on the stack (issue 14: measured on armv7em).
+    @inline(__always)
     public var status: Status {
         var outputs = Intensities()
         for i in 0..<motors.count { outputs.append(motors.duty(i)) }

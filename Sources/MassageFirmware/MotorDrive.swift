@@ -20,6 +20,9 @@ struct MotorDrive: Sendable {
     }
 
     /// Drive of motor `i` now, per mille.
+    // Inlined: called, it took a copy of `drive` (64 bytes) each time, several times per
+    // motor per tick (issue 14, Cortex-M0 CPU budget).
+    @inline(__always)
     func duty(_ i: Int) -> UInt16 { UInt16((drive[i] + 500) / 1000) }
 
     /// True when some motor is driven or about to be.

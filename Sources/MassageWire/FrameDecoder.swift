@@ -130,6 +130,10 @@ public struct FrameDecoder: Sendable {
         }
     }
 
+    // Never inlined: once per frame, and its decode temporaries (Frame, FrameError,
+    // DecodeEvent) would otherwise sit in the frame of every byte-feeding caller, under
+    // whatever that caller then does with the event (firmware stack, issue 14).
+    @inline(never)
     @usableFromInline
     mutating func finishFrame(_ handle: (DecodeEvent) -> Void) {
         defer { count = 0; overflowed = false }
