@@ -125,6 +125,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode.failure
         }
         defer { session.close() }
+        try LeftoverFaultCheck.settleBeforeDriving(session, device: device)
 
         let player = try RunPlayback(program: program, session: session, command: self)
         let code = player.play(connector: connector)
