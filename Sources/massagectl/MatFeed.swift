@@ -89,6 +89,7 @@ final class MatFeed {
             let name = session.capabilities.map { "\($0.vendor) \($0.model)" } ?? "the device"
             throw DeviceFailure(message: "\(name) on \(uri) has no mat zones: give a mat, e.g. --device sim:mat-16 or gpio:gpiochip0?lines=5,6,13,19")
         }
+        LeftoverFaultCheck.settleBeforeReading(session, device: device)
         let zones = capabilities.matZoneCount
         let layout: MatLayout
         if case .sim(let profile?) = uri, let shape = SimulatorProfile.named(profile)?.matShape,

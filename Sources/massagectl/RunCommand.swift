@@ -124,6 +124,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode.failure
         }
         defer { session.close() }
+        try LeftoverFaultCheck.settleBeforeDriving(session, device: device)
         try ProgramFitCheck.require(program, fits: session)
 
         let player = try RunPlayback(program: program, session: session, command: self)
