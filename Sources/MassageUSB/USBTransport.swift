@@ -97,6 +97,10 @@ public final class USBTransport: Transport {
         try link.receive(timeout: timeout)
     }
 
+    public func wakeReceive() {
+        link.wakeReceive()
+    }
+
     public func close() {
         link.close()
     }

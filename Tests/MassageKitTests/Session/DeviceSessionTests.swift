@@ -10,6 +10,8 @@ import Testing
 final class CuttableTransport: Transport {
     let inner: any Transport
     let cutAt = Mutex<ContinuousClock.Instant?>(nil)
+    /// Ends a cut receive's wait early (the session's wake-up).
+    let nudge = DispatchSemaphore(value: 0)
 
     init(_ inner: any Transport) { self.inner = inner }
 
@@ -26,10 +28,15 @@ final class CuttableTransport: Transport {
 
     func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
         if isCut {
-            Thread.sleep(forTimeInterval: Double(timeout.components.attoseconds) / 1e18 + Double(timeout.components.seconds))
+            _ = nudge.wait(timeout: .now() + Double(timeout.components.attoseconds) / 1e18 + Double(timeout.components.seconds))
             return []
         }
         return try inner.receive(timeout: timeout)
+    }
+
+    func wakeReceive() {
+        nudge.signal()
+        inner.wakeReceive()
     }
 
     func close() { inner.close() }

@@ -61,6 +61,8 @@ enum PosixRealtime {
 
     static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
 
+    static func detach(_ thread: pthread_t) { _ = pthread_detach(thread) }
+
     /// The highest SCHED_FIFO priority this system has (99 on Linux).
     static var maximumFIFOPriority: Int32 { sched_get_priority_max(SCHED_FIFO) }
 
