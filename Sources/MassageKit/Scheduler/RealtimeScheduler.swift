@@ -29,6 +29,12 @@ public struct SchedulerReport: Sendable {
     public var statistics: SchedulerStatistics
     /// The governor's dose at the end, points.
     public var dosePoints: Double
+
+    public init(outcome: SchedulerOutcome, statistics: SchedulerStatistics, dosePoints: Double) {
+        self.outcome = outcome
+        self.statistics = statistics
+        self.dosePoints = dosePoints
+    }
 }
 
 /// A scheduler core running on its own thread (never Swift's cooperative pool), sleeping
