@@ -1,4 +1,5 @@
 import CGPIOD
+import MassageKit   // Errno and the monotonic clock: the package's one seam for them
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,13 +39,6 @@ protocol GPIODCalls {
     func close(_ chip: OpaquePointer)
     /// `clock_gettime(CLOCK_MONOTONIC)`: the clock the kernel stamps edges with.
     func monotonicNanoseconds() -> UInt64
-}
-
-/// An errno value from a failed call.
-struct Errno: Error, Equatable {
-    var code: Int32
-    /// strerror's text.
-    var text: String { String(cString: strerror(code)) }
 }
 
 /// The real libgpiod 1.6.
@@ -123,9 +117,5 @@ struct SystemGPIOD: GPIODCalls {
 
     func close(_ chip: OpaquePointer) { gpiod_chip_close(chip) }
 
-    func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-    }
+    func monotonicNanoseconds() -> UInt64 { Syscalls.monotonicNanoseconds() }
 }

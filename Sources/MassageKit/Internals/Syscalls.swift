@@ -11,8 +11,7 @@ import Glibc
 package enum Syscalls {
     /// `CLOCK_MONOTONIC` in nanoseconds.
     package static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let ts = monotonicTimespec()
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
@@ -48,6 +47,8 @@ package struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     package let code: Int32
 
     package init(_ code: Int32) { self.code = code }
+
+    package init(code: Int32) { self.code = code }
 
     /// The calling thread's errno now (read it right after the failing call).
     package static var current: Errno { Errno(errno) }

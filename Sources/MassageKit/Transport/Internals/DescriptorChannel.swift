@@ -65,7 +65,7 @@ final class DescriptorChannel: Sendable {
         guard socketpair(AF_UNIX, flags, 0, &pair) == 0 else {
             let code = errno
             Glibc.close(descriptor)
-            throw .io(endpoint: endpoint, operation: "socketpair (for close wake-ups)", detail: ErrnoText.describe(code))
+            throw .io(endpoint: endpoint, operation: "socketpair (for close wake-ups)", detail: Errno(code).description)
         }
         var nudge: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, flags, 0, &nudge) == 0 else {
@@ -73,7 +73,7 @@ final class DescriptorChannel: Sendable {
             Glibc.close(descriptor)
             Glibc.close(pair[0])
             Glibc.close(pair[1])
-            throw .io(endpoint: endpoint, operation: "socketpair (for receive wake-ups)", detail: ErrnoText.describe(code))
+            throw .io(endpoint: endpoint, operation: "socketpair (for receive wake-ups)", detail: Errno(code).description)
         }
         self.endpoint = endpoint
         self.kind = kind
@@ -117,7 +117,7 @@ final class DescriptorChannel: Sendable {
             if ready < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                throw .io(endpoint: endpoint, operation: "poll", detail: ErrnoText.describe(code))
+                throw .io(endpoint: endpoint, operation: "poll", detail: Errno(code).description)
             }
             if entries[1].revents != 0 { throw .closed(endpoint: endpoint) }
             let events = entries[0].revents
@@ -224,9 +224,9 @@ final class DescriptorChannel: Sendable {
                 if hungUp { throw gone(kind == .socket ? "the peer hung up" : "the terminal hung up") }
                 return nil
             case EIO, ECONNRESET, ENOTCONN, EPIPE, ENODEV, ENXIO, ESHUTDOWN:
-                throw gone("read: \(ErrnoText.describe(code))")
+                throw gone("read: \(Errno(code).description)")
             default:
-                throw .io(endpoint: endpoint, operation: "read", detail: ErrnoText.describe(code))
+                throw .io(endpoint: endpoint, operation: "read", detail: Errno(code).description)
             }
         }
     }
@@ -255,9 +255,9 @@ final class DescriptorChannel: Sendable {
             case EAGAIN, EWOULDBLOCK:
                 break
             case EPIPE, ECONNRESET, ENOTCONN, EIO, ENODEV, ENXIO, ESHUTDOWN:
-                throw gone("write: \(ErrnoText.describe(code))")
+                throw gone("write: \(Errno(code).description)")
             default:
-                throw .io(endpoint: endpoint, operation: "write", detail: ErrnoText.describe(code))
+                throw .io(endpoint: endpoint, operation: "write", detail: Errno(code).description)
             }
             // No room: the device is not reading. Wait, but not for long.
             let end = deadline ?? ContinuousClock.now + Self.sendPatience
