@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference codec for the massage-control wire protocol, version 1.
+"""Independent reference codec for the massage-control wire protocol, version 2.
 
 Written from PROTOCOL.md alone (no Swift code consulted), so that agreement with
 the vectors in vectors/*.json shows that the spec can be implemented as written.
@@ -120,8 +120,17 @@ def cobs_decode(encoded: bytes) -> bytes:
 # 2.1 Raw frame
 # ---------------------------------------------------------------------------
 
-PROTOCOL_VERSION = 1
-SUPPORTED_VERSIONS = frozenset({PROTOCOL_VERSION})
+PROTOCOL_VERSION = 2
+# Section 3: header version 2 for every type; header version 1 only for the
+# negotiation frames (Hello, and Info or Nak answering it), so that peers of any
+# version can negotiate. Any other header version is "unsupported version".
+NEGOTIATION_VERSION = 1
+NEGOTIATION_TYPES = frozenset({0x01, 0x81, 0x86})  # Hello, Info, Nak
+
+
+def version_accepted(version: int, type_code: int) -> bool:
+    return version == PROTOCOL_VERSION or (
+        version == NEGOTIATION_VERSION and type_code in NEGOTIATION_TYPES)
 HEADER_LEN = 3           # version, type, seq
 CRC_LEN = 4
 MAX_PAYLOAD = 55
@@ -144,7 +153,7 @@ class FrameError(Exception):
 
 
 class EncodeError(ValueError):
-    """The caller asked for something that is not a valid version-1 frame."""
+    """The caller asked for something that is not a valid version-2 frame."""
 
 
 @dataclass(frozen=True)
@@ -356,7 +365,7 @@ def _check_hello(f: dict) -> Optional[str]:
 
 
 def _check_info(f: dict) -> Optional[str]:
-    if f["section"] in (0, 1) and f["index"] != 0:
+    if f["section"] in (0, 1, 3) and f["index"] != 0:
         return f"index {f['index']} for section {f['section']} (must be 0)"
     return None
 
@@ -389,6 +398,12 @@ INFO_ACTUATOR = (
     u16("spin_up_ms"),
 )
 
+INFO_FAULT_RECORD = (u8("code"), u16("faults"), i16("detail"), u64("uptime_us"))
+STATUS = (u8("state", range(4)), u16("faults"), i16("temperature"),
+          u16("heater_setpoint"), u8("heater_duty"), u64("uptime_us"),
+          u16("frames_bad"), u16("frames_superseded"), u16("dose"),
+          Counted("output", "u16", 0, MAX_ACTUATORS))
+
 MESSAGES: Tuple[Message, ...] = (
     # host -> device
     Message(0x01, "Hello", (u8("min_version"), u8("max_version")), _check_hello),
@@ -400,17 +415,13 @@ MESSAGES: Tuple[Message, ...] = (
     Message(0x06, "SetConfig", (u8("key"), u32("value"))),
     Message(0x07, "GetConfig", (u8("key"),)),
     Message(0x08, "ClearFault", ()),
-    Message(0x09, "GetInfo", (u8("section", range(3)), u8("index"))),
+    Message(0x09, "GetInfo", (u8("section", range(4)), u8("index"))),
     # device -> host
     Message(0x81, "Info", (u8("section"), u8("index"),
                            Switch("section", {0: INFO_DEVICE, 1: INFO_IDENTITY,
-                                              2: INFO_ACTUATOR})),
+                                              2: INFO_ACTUATOR, 3: INFO_FAULT_RECORD})),
             _check_info),
-    Message(0x82, "Status", (u8("state", range(4)), u16("faults"), i16("temperature"),
-                             u16("heater_setpoint"), u8("heater_duty"),
-                             u64("uptime_us"), u16("frames_bad"),
-                             u16("frames_dropped"), u16("dose"),
-                             Counted("output", "u16", 0, MAX_ACTUATORS))),
+    Message(0x82, "Status", STATUS),
     Message(0x83, "MatReport", (u64("timestamp_us"), u8("first_zone"),
                                 Counted("pressure", "u16", 1, MAX_ZONES_PER_REPORT)),
             _check_mat_report),
@@ -418,6 +429,7 @@ MESSAGES: Tuple[Message, ...] = (
     Message(0x85, "Ack", (u8("acked_type"),)),
     Message(0x86, "Nak", (u8("rejected_type"), u8("reason"))),
     Message(0x87, "Config", (u8("key"), u32("value"))),
+    Message(0x88, "StatusReport", STATUS),   # the periodic Status (version 2)
 )
 MESSAGES_BY_CODE = {m.code: m for m in MESSAGES}
 MESSAGES_BY_NAME = {m.name: m for m in MESSAGES}
@@ -470,11 +482,12 @@ class Frame:
 
 def encode_frame(frame: Frame) -> bytes:
     """Frame -> wire bytes, COBS(raw) ++ [0x00]."""
-    if frame.version != PROTOCOL_VERSION:
-        raise EncodeError(f"this codec speaks version {PROTOCOL_VERSION} only")
     msg = MESSAGES_BY_NAME.get(frame.type)
     if msg is None:
         raise EncodeError(f"unknown message type {frame.type!r}")
+    if not version_accepted(frame.version, msg.code):
+        raise EncodeError(f"header version {frame.version!r} is not allowed for {frame.type} "
+                          f"(2 for every type, 1 only for Hello, Info and Nak)")
     if not isinstance(frame.seq, int) or not 0 <= frame.seq <= 255:
         raise EncodeError(f"seq {frame.seq!r} is not a u8")
     if not isinstance(frame.fields, dict):
@@ -485,9 +498,9 @@ def encode_frame(frame: Frame) -> bytes:
 
 def interpret(raw: RawFrame) -> Frame:
     """Steps 5-8 of section 2.4 on a frame whose CRC is good."""
-    if raw.version not in SUPPORTED_VERSIONS:
-        raise FrameError("unsupported_version", f"version {raw.version}")
-    # The checker is neither host nor device, so it knows all 16 types; a real
+    if not version_accepted(raw.version, raw.type):
+        raise FrameError("unsupported_version", f"version {raw.version} for type 0x{raw.type:02x}")
+    # The checker is neither host nor device, so it knows all 17 types; a real
     # device would treat 0x81-0xBF as unknown (and a host 0x01-0x3F).
     msg = MESSAGES_BY_CODE.get(raw.type)
     if msg is None:
@@ -562,7 +575,8 @@ class Receiver:
     @staticmethod
     def _recover(collected: bytes) -> Optional[Frame]:
         """Suffix search, longest suffix first: the first that passes steps 2-7
-        (so a version-1 frame of a known type, well formed) is the frame."""
+        (so a version-2 frame of a known type, or a version-1 negotiation frame,
+        well formed) is the frame."""
         for start in range(1, len(collected)):
             try:
                 return judge(collected[start:])
@@ -708,41 +722,51 @@ def run_vectors(directory: Path) -> int:
 
 SAMPLE_FRAMES: Tuple[Frame, ...] = (
     Frame(1, "Hello", 0, {"min_version": 1, "max_version": 3}),
-    Frame(1, "SetOutputs", 7, {"lease_ms": 200, "heater_setpoint": 380,
+    Frame(2, "Hello", 1, {"min_version": 2, "max_version": 2}),
+    Frame(2, "SetOutputs", 7, {"lease_ms": 200, "heater_setpoint": 380,
                                "intensity": [0, 125, 250, 375, 500, 625, 750, 1000]}),
-    Frame(1, "SetOutputs", 8, {"lease_ms": 3000, "heater_setpoint": 0, "intensity": []}),
-    Frame(1, "Stop", 9, {}),
-    Frame(1, "Heartbeat", 10, {}),
-    Frame(1, "GetStatus", 11, {}),
-    Frame(1, "SetConfig", 12, {"key": 7, "value": 100000}),
-    Frame(1, "GetConfig", 13, {"key": 2}),
-    Frame(1, "ClearFault", 14, {}),
-    Frame(1, "GetInfo", 15, {"section": 2, "index": 3}),
-    Frame(1, "Info", 0, {"section": 0, "index": 0, "protocol_version": 1,
+    Frame(2, "SetOutputs", 8, {"lease_ms": 3000, "heater_setpoint": 0, "intensity": []}),
+    Frame(2, "Stop", 9, {}),
+    Frame(2, "Heartbeat", 10, {}),
+    Frame(2, "GetStatus", 11, {}),
+    Frame(2, "SetConfig", 12, {"key": 7, "value": 100000}),
+    Frame(2, "GetConfig", 13, {"key": 2}),
+    Frame(2, "ClearFault", 14, {}),
+    Frame(2, "GetInfo", 15, {"section": 2, "index": 3}),
+    Frame(1, "Info", 0, {"section": 0, "index": 0, "protocol_version": 2,
                          "firmware_major": 1, "firmware_minor": 2, "firmware_patch": 3,
                          "actuator_count": 8, "layout": 1, "mat_zone_count": 0,
                          "heater_cap": 410, "heater_cap_limit": 430,
                          "max_output_rate_hz": 100, "watchdog_ms": 500,
                          "max_lease_ms": 3000, "status_period_ms": 100,
                          "mat_period_ms": 0, "dose_limit": 400}),
-    Frame(1, "Info", 16, {"section": 1, "index": 0, "vendor": "Acme",
+    Frame(2, "Info", 16, {"section": 1, "index": 0, "vendor": "Acme",
                           "model": "Wärmekissen Pro", "serial": "SN-0000000000001"}),
-    Frame(1, "Info", 17, {"section": 1, "index": 0, "vendor": "", "model": "", "serial": ""}),
-    Frame(1, "Info", 18, {"section": 2, "index": 5, "placement": 2, "angle": 35999,
+    Frame(2, "Info", 17, {"section": 1, "index": 0, "vendor": "", "model": "", "serial": ""}),
+    Frame(2, "Info", 18, {"section": 2, "index": 5, "placement": 2, "angle": 35999,
                           "x": -40, "y": 25, "acceleration": 1850, "spin_up_ms": 80}),
     # The largest frame there is: 55-byte payload, 62 raw, 64 on the wire.
-    Frame(1, "Status", 255, {"state": 2, "faults": 0x0101, "temperature": -32768,
+    Frame(2, "Status", 255, {"state": 2, "faults": 0x0101, "temperature": -32768,
                              "heater_setpoint": 410, "heater_duty": 100,
                              "uptime_us": 2**64 - 1, "frames_bad": 65535,
-                             "frames_dropped": 3, "dose": 12345,
+                             "frames_superseded": 3, "dose": 12345,
                              "output": [i * 66 for i in range(16)]}),
-    Frame(1, "MatReport", 19, {"timestamp_us": 123456789012, "first_zone": 42,
+    Frame(2, "MatReport", 19, {"timestamp_us": 123456789012, "first_zone": 42,
                                "pressure": list(range(0, 1000, 46))[:22]}),
-    Frame(1, "Fault", 20, {"code": 1, "faults": 0x0003, "detail": -205,
+    Frame(2, "Fault", 20, {"code": 1, "faults": 0x0003, "detail": -205,
                            "uptime_us": 987654321}),
-    Frame(1, "Ack", 21, {"acked_type": 0x03}),
-    Frame(1, "Nak", 22, {"rejected_type": 0x02, "reason": 6}),
-    Frame(1, "Config", 23, {"key": 1, "value": 500}),
+    Frame(2, "Ack", 21, {"acked_type": 0x03}),
+    Frame(2, "Nak", 22, {"rejected_type": 0x02, "reason": 6}),
+    Frame(1, "Nak", 0, {"rejected_type": 0x01, "reason": 1}),
+    Frame(2, "Config", 23, {"key": 1, "value": 500}),
+    Frame(2, "StatusReport", 24, {"state": 1, "faults": 0, "temperature": 250,
+                                  "heater_setpoint": 0, "heater_duty": 0,
+                                  "uptime_us": 1500000, "frames_bad": 0,
+                                  "frames_superseded": 3, "dose": 0, "output": [0, 0]}),
+    Frame(2, "Info", 25, {"section": 3, "index": 0, "code": 0, "faults": 0x0009,
+                          "detail": 512, "uptime_us": 4000000}),
+    Frame(2, "Info", 26, {"section": 3, "index": 0, "code": 255, "faults": 0,
+                          "detail": 0, "uptime_us": 0}),
 )
 
 
@@ -847,7 +871,7 @@ def self_test_cases() -> List[Tuple[str, Any]]:
     for frame in SAMPLE_FRAMES:
         label = frame.type
         if frame.type == "Info":
-            label += ("/Device", "/Identity", "/Actuator")[frame.fields["section"]]
+            label += ("/Device", "/Identity", "/Actuator", "/FaultRecord")[frame.fields["section"]]
         @case(f"round trip {label} seq {frame.seq}")
         def _(frame=frame):
             wire = encode_frame(frame)
@@ -871,8 +895,8 @@ def self_test_cases() -> List[Tuple[str, Any]]:
         # NOTE: PROTOCOL.md section 8 shows this wire as "0b010207c800...": the
         # first code byte must be 05 (four non-zero bytes 01 02 07 c8, then the
         # 0x00 high byte of lease_ms 200).
-        wire = encode_frame(SAMPLE_FRAMES[1])
-        assert wire[:5].hex() == "05010207c8", wire.hex()
+        wire = encode_frame(next(f for f in SAMPLE_FRAMES if f.type == "SetOutputs"))
+        assert wire[:5].hex() == "05020207c8", wire.hex()
         raw = cobs_decode(wire[:-1])
         assert raw[3:8].hex() == "c8007c0108", raw.hex()  # lease, setpoint, count
         assert len(raw) == 3 + 5 + 2 * 8 + 4 and len(wire) == len(raw) + 2
@@ -891,12 +915,18 @@ def self_test_cases() -> List[Tuple[str, Any]]:
     def _():
         _expect_errors(b"\x05\x01\x02\x00", "malformed_cobs")
         _expect_errors(to_wire(b"\x01\x05\x00"), "truncated")
-        _expect_errors(_raw_wire(1, 0x03, 0, b"", corrupt_crc=True), "bad_crc")
-        _expect_errors(_raw_wire(2, 0x03, 0, b""), "unsupported_version")
+        _expect_errors(_raw_wire(2, 0x03, 0, b"", corrupt_crc=True), "bad_crc")
+        _expect_errors(_raw_wire(1, 0x03, 0, b""), "unsupported_version")  # v1 Stop
+        _expect_errors(_raw_wire(1, 0x82, 0, b"\x01" + bytes(22)), "unsupported_version")
+        _expect_errors(_raw_wire(1, 0x88, 0, b"\x01" + bytes(22)), "unsupported_version")
+        _expect_errors(_raw_wire(3, 0x01, 0, b"\x03\x03"), "unsupported_version")
         _expect_errors(_raw_wire(0, 0x03, 0, b""), "unsupported_version")
-        _expect_errors(_raw_wire(1, 0x0A, 0, b""), "unknown_type")
-        _expect_errors(_raw_wire(1, 0x80, 0, b""), "unknown_type")
-        _expect_errors(_raw_wire(1, 0x03, 0, b"\x00"), "malformed_payload")
+        _expect_errors(_raw_wire(1, 0x0A, 0, b""), "unsupported_version")  # v1, not negotiation
+        _expect_errors(_raw_wire(2, 0x0A, 0, b""), "unknown_type")
+        _expect_errors(_raw_wire(2, 0x80, 0, b""), "unknown_type")
+        _expect_errors(_raw_wire(2, 0x89, 0, b""), "unknown_type")
+        _expect_errors(_raw_wire(2, 0x03, 0, b"\x00"), "malformed_payload")
+        _expect_errors(_raw_wire(1, 0x01, 0, b"\x01"), "malformed_payload")  # v1 Hello, short
 
     @case("receiver: structural malformations")
     def _():
@@ -904,13 +934,16 @@ def self_test_cases() -> List[Tuple[str, Any]]:
             (0x01, b"\x02\x01"),                             # Hello min > max
             (0x02, b"\xc8\x00\x00\x00\x11" + b"\x00" * 34),  # SetOutputs count 17
             (0x02, b"\xc8\x00\x00\x00\x02\x00\x00"),          # count 2, one value
-            (0x81, b"\x03\x00"),                             # Info section 3
+            (0x81, b"\x04\x00"),                             # Info section 4
+            (0x81, b"\x03\x00" + bytes(12)),                # Fault record, a byte short
+            (0x81, b"\x03\x01" + bytes(13)),                # Fault record, index 1
+            (0x88, b"\x04" + bytes(22)),                     # StatusReport state 4
             (0x81, b"\x01\x00\x11" + b"a" * 17 + b"\x00\x00"),  # vendor_length 17
             (0x81, b"\x01\x00\x01a\x00\x00\x00"),            # Identity, a byte too many
             (0x81, b"\x01\x00\x01\xff\x00\x00"),             # vendor not UTF-8
             (0x83, b"\x00" * 8 + b"\x3c\x05" + b"\x00" * 10),  # zones 60..64
             (0x83, b"\x00" * 8 + b"\x00\x00"),               # MatReport count 0
-            (0x09, b"\x03\x00"),                             # GetInfo section 3
+            (0x09, b"\x04\x00"),                             # GetInfo section 4
             (0x81, b"\x01\x01\x00\x00\x00"),                 # Identity, index 1
             (0x81, b"\x00\x00" + bytes(5) + b"\x04" + bytes(17)),  # Device, layout 4
             (0x81, b"\x00\x00" + bytes(4) + b"\x11" + bytes(18)),  # 17 actuators
@@ -919,18 +952,18 @@ def self_test_cases() -> List[Tuple[str, Any]]:
             (0x82, b"\x04" + bytes(22)),                      # Status state 4
         ]
         for type_code, payload in bad:
-            _expect_errors(_raw_wire(1, type_code, 0, payload), "malformed_payload")
+            _expect_errors(_raw_wire(2, type_code, 0, payload), "malformed_payload")
 
     @case("receiver: range faults are the device's business, not the codec's")
     def _():
         # lease 0 and intensity 1001 are Nak(out of range), not malformed.
-        got = receive_all(_raw_wire(1, 0x02, 4, b"\x00\x00\x00\x00\x01\xe9\x03"))
-        assert got == [Frame(1, "SetOutputs", 4, {"lease_ms": 0, "heater_setpoint": 0,
+        got = receive_all(_raw_wire(2, 0x02, 4, b"\x00\x00\x00\x00\x01\xe9\x03"))
+        assert got == [Frame(2, "SetOutputs", 4, {"lease_ms": 0, "heater_setpoint": 0,
                                                   "intensity": [1001]}).to_json()], got
 
     @case("receiver: frame glued to garbage is recovered")
     def _():
-        frame = SAMPLE_FRAMES[1]
+        frame = next(f for f in SAMPLE_FRAMES if f.type == "SetOutputs")
         for garbage in (b"\x13", b"\x37\xaa\x01", b"\xff\xfe\xfd\x02\x02"):
             got = receive_all(garbage + encode_frame(frame))
             assert len(got) == 2 and "error" in got[0], got
@@ -948,25 +981,32 @@ def self_test_cases() -> List[Tuple[str, Any]]:
         _expect_errors(b"\x55" * 500 + b"\x00", "too_long")
         _expect_errors(b"\x55" * 64)  # counted only when its 0x00 arrives
         # A kept window that fails steps 5-7 is not counted a second time.
-        status_v2 = _raw_wire(2, 0x82, 0, b"\x01" * MAX_PAYLOAD)  # 63 bytes + 0x00
-        _expect_errors(b"\x55" * 10 + status_v2, "too_long")
+        status_v3 = _raw_wire(3, 0x82, 0, b"\x01" * MAX_PAYLOAD)  # 63 bytes + 0x00
+        _expect_errors(b"\x55" * 10 + status_v3, "too_long")
 
     @case("encoder refuses what a receiver would reject")
     def _():
         refused = [
-            Frame(1, "Hello", 0, {"min_version": 2, "max_version": 1}),
-            Frame(1, "SetOutputs", 0, {"lease_ms": 1, "heater_setpoint": 0,
+            Frame(2, "Hello", 0, {"min_version": 2, "max_version": 1}),
+            Frame(2, "SetOutputs", 0, {"lease_ms": 1, "heater_setpoint": 0,
                                        "intensity": [0] * 17}),
-            Frame(1, "MatReport", 0, {"timestamp_us": 0, "first_zone": 60,
+            Frame(2, "MatReport", 0, {"timestamp_us": 0, "first_zone": 60,
                                       "pressure": [0] * 5}),
-            Frame(1, "Info", 0, {"section": 1, "index": 0, "vendor": "x" * 17,
+            Frame(2, "Info", 0, {"section": 1, "index": 0, "vendor": "x" * 17,
                                  "model": "", "serial": ""}),
-            Frame(1, "Ack", 0, {"acked_type": 256}),
-            Frame(1, "Ack", 0, {}),
-            Frame(1, "Ack", 0, {"acked_type": 3, "extra": 1}),
-            Frame(1, "Stop", 256, {}),
-            Frame(2, "Stop", 0, {}),
-            Frame(1, "Reboot", 0, {}),
+            Frame(2, "Ack", 0, {"acked_type": 256}),
+            Frame(2, "Ack", 0, {}),
+            Frame(2, "Ack", 0, {"acked_type": 3, "extra": 1}),
+            Frame(2, "Stop", 256, {}),
+            Frame(1, "Stop", 0, {}),
+            Frame(1, "StatusReport", 0, {"state": 1, "faults": 0, "temperature": 0,
+                                         "heater_setpoint": 0, "heater_duty": 0,
+                                         "uptime_us": 0, "frames_bad": 0,
+                                         "frames_superseded": 0, "dose": 0, "output": []}),
+            Frame(3, "Hello", 0, {"min_version": 3, "max_version": 3}),
+            Frame(2, "Info", 0, {"section": 3, "index": 1, "code": 255, "faults": 0,
+                                 "detail": 0, "uptime_us": 0}),
+            Frame(2, "Reboot", 0, {}),
         ]
         for frame in refused:
             try:

@@ -70,7 +70,7 @@ enum SimulatorBenchmark {
             s.decoder.feed(s.inbox) { event in
                 guard case .frame(let frame) = event else { return }
                 switch frame.message {
-                case .status: statuses += 1
+                case .status, .statusReport: statuses += 1
                 case .matReport: reports += 1
                 default: break
                 }

@@ -50,6 +50,8 @@ public struct DeviceProfile: Sendable {
 
 /// The fixed figures of DESIGN.md's safety table that no configuration can move.
 public enum FirmwareLimits {
+    /// The smallest watchdog_ms: 2.5 × the host's minimum refresh period of 100 ms.
+    public static let minimumWatchdogMilliseconds: UInt32 = 250
     /// 43.0 °C: IEC 60601-1's limit for ≥ 10 min of skin contact. No cap goes above it.
     public static let absoluteHeaterCap: UInt16 = SafetyFigures.heaterCapCeiling
     /// A heater setpoint lapses at most this long after the last SetOutputs (Klipper's

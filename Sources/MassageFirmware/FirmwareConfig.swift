@@ -11,17 +11,26 @@ public struct FirmwareConfig: Sendable {
     public private(set) var doseLimit: UInt32 = 400
     public private(set) var slewPerSecond: UInt32 = 10_000
 
-    /// The highest `heaterCap` allowed, from the profile.
-    let heaterCapLimit: UInt32
+    /// The highest `heaterCap` allowed: the profile's, never above 43 °C.
+    public let heaterCapLimit: UInt32
+    /// Without a heater, heater_cap and heat_session_limit_s read 0 and refuse every
+    /// value; without a mat, mat_period_ms does (PROTOCOL.md 4.19).
+    let hasHeater: Bool
+    let hasMat: Bool
 
-    public init(heaterCapLimit: UInt16) {
+    public init(heaterCapLimit: UInt16, hasHeater: Bool = true, hasMat: Bool = true) {
         self.heaterCapLimit = UInt32(min(heaterCapLimit, FirmwareLimits.absoluteHeaterCap))
+        self.hasHeater = hasHeater
+        self.hasMat = hasMat
         heaterCap = min(heaterCap, self.heaterCapLimit)
     }
 
     /// The value of `key`, or nil for a key this firmware does not have.
     public func value(of key: ConfigKey) -> UInt32? {
         switch key {
+        case .heaterCap where !hasHeater: 0
+        case .heatSessionLimitSeconds where !hasHeater: 0
+        case .matPeriodMilliseconds where !hasMat: 0
         case .watchdogMilliseconds: watchdogMilliseconds
         case .heaterCap: heaterCap
         case .statusPeriodMilliseconds: statusPeriodMilliseconds
@@ -37,9 +46,13 @@ public struct FirmwareConfig: Sendable {
     /// outside the key's range.
     public mutating func set(_ key: ConfigKey, to value: UInt32) -> Bool {
         func periodIsValid(_ v: UInt32) -> Bool { v == 0 || (10...5000).contains(v) }
+        if !hasHeater, key == .heaterCap || key == .heatSessionLimitSeconds { return false }
+        if !hasMat, key == .matPeriodMilliseconds { return false }
         switch key {
         case .watchdogMilliseconds:
-            guard (100...2000).contains(value) else { return false }
+            // 250 ms at least: 2.5 × the host's slowest refresh (100 ms), so a host
+            // refreshing at exactly 10 Hz never trips it (PROTOCOL.md 4.19).
+            guard (FirmwareLimits.minimumWatchdogMilliseconds...2000).contains(value) else { return false }
             watchdogMilliseconds = value
         case .heaterCap:
             guard value >= 300, value <= heaterCapLimit else { return false }

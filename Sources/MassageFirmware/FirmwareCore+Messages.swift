@@ -10,18 +10,27 @@ extension FirmwareCore {
         case .error(let error):
             // A frame whose CRC passed but whose version, type or payload cannot be used
             // still proves the host is alive (6.1), and deserves a Nak.
-            guard let header = error.header, let reason = error.nakReason else {
+            guard let header = error.header, var reason = error.nakReason else {
                 if framesBad < UInt16.max { framesBad += 1 }
                 return
             }
-            if case .unsupportedVersion = error {} else { feedWatchdog() }
-            reply(to: header.sequence, .nak(Nak(rejectedType: header.type, reason: reason)))
+            // Direction before payload: a device → host type is unknown to a device,
+            // whatever its payload (PROTOCOL.md 4).
+            if case .malformedPayload = error, header.type >= 0x80 { reason = .unknownType }
+            var version = WireLimits.protocolVersion
+            if case .unsupportedVersion = error {
+                // A Hello of any version is answered in header version 1, which every
+                // host reads (PROTOCOL.md 3).
+                if header.type == MessageType.hello.rawValue { version = WireLimits.negotiationVersion }
+            } else {
+                feedWatchdog()
+            }
+            reply(to: header.sequence, .nak(Nak(rejectedType: header.type, reason: reason)), version: version)
         }
     }
 
     mutating func feedWatchdog() {
         lastValidFrameTime = now
-        if sessionActive { watchdogArmed = true }
     }
 
     mutating func handle(_ frame: Frame) {
@@ -33,12 +42,14 @@ extension FirmwareCore {
         }
         switch frame.message {
         case .hello(let hello):
+            // The answer to Hello goes in header version 1, for any host to read.
             guard hello.minVersion <= WireLimits.protocolVersion, hello.maxVersion >= WireLimits.protocolVersion else {
-                answerCommand(type, sequence, .nak(Nak(rejectedType: type.rawValue, reason: .unsupportedVersion)))
+                answerCommand(type, sequence, .nak(Nak(rejectedType: type.rawValue, reason: .unsupportedVersion)),
+                              version: WireLimits.negotiationVersion)
                 return
             }
             startSession()
-            answerCommand(type, sequence, .info(.device(deviceInfo)))
+            answerCommand(type, sequence, .info(.device(deviceInfo)), version: WireLimits.negotiationVersion)
         case .setOutputs(let outputs):
             applyOutputs(outputs, sequence: sequence)
         case .stop:
@@ -69,11 +80,14 @@ extension FirmwareCore {
                 answerCommand(type, sequence, .nak(Nak(rejectedType: type.rawValue, reason: .conditionPersists)))
             } else {
                 faults = FaultSet()
+                firstFaultCode = FaultRecord.noFault
+                firstFaultDetail = 0
+                firstFaultTime = 0
                 answerCommand(type, sequence, .ack(ackedType: type.rawValue))
             }
         case .getInfo(let request):
             answerInfo(request, sequence: sequence)
-        case .info, .status, .matReport, .fault, .ack, .nak, .config:
+        case .info, .status, .statusReport, .matReport, .fault, .ack, .nak, .config:
             // A device → host type sent to the device is an unknown type (PROTOCOL.md 4).
             reply(to: sequence, .nak(Nak(rejectedType: type.rawValue, reason: .unknownType)))
         }
@@ -91,14 +105,15 @@ extension FirmwareCore {
         return true
     }
 
+    /// A Hello: a new session. Outputs to 0, held frame and lease cleared, dose and heat
+    /// time reset (new budgets); faults and configuration stay (PROTOCOL.md 5).
     mutating func startSession() {
         sessionActive = true
-        watchdogArmed = true
         lastValidFrameTime = now
         stopOutputs()
         dose.reset()
         heatTime = 0
-        lastSetOutputsTime = nil
+        lastAppliedTime = nil
         nextStatusTime = now
         nextMatTime = now
     }
@@ -113,19 +128,47 @@ extension FirmwareCore {
         else { return refuse(.outOfRange) }
         for i in 0..<outputs.intensities.count where outputs.intensities[i] > 1000 { return refuse(.outOfRange) }
 
-        // Latest-value-wins with a rate limit: a frame far faster than the device's rate
-        // is dropped (counted); the next one carries newer values anyway (6.2). Half the
-        // period is allowed, so a host's timing jitter never costs a frame.
-        let minimumInterval = 500_000 / UInt64(profile.maxOutputRateHz)
-        if let last = lastSetOutputsTime, now - last < minimumInterval {
-            framesDropped &+= framesDropped == UInt16.max ? 0 : 1
+        // Latest value wins (PROTOCOL.md 6.2): at most one frame per 1 / rate s is
+        // applied, and a frame that comes sooner is held, never dropped: the newest held
+        // frame is applied at the first tick the rate allows. A frame that raises nothing
+        // (all-zero above all) is applied at once: lowering is always safe.
+        if let last = lastAppliedTime, now - last < outputInterval, raisesSomething(outputs) {
+            if heldOutputs != nil, framesSuperseded < UInt16.max { framesSuperseded += 1 }
+            heldOutputs = outputs
             return
         }
-        lastSetOutputsTime = now
+        dropHeldOutputs()
+        apply(outputs)
+    }
+
+    /// µs between two applied SetOutputs: exactly the rate Info declares.
+    var outputInterval: UInt64 { 1_000_000 / UInt64(profile.maxOutputRateHz) }
+
+    /// True when some intensity is above its motor's target now, or the (clamped) heater
+    /// setpoint above the heater's.
+    func raisesSomething(_ outputs: borrowing SetOutputs) -> Bool {
+        for i in 0..<motors.count where outputs.intensities[i] > motors.targets[i] { return true }
+        return clampedSetpoint(outputs.heaterSetpoint) > heaterTarget
+    }
+
+    func clampedSetpoint(_ setpoint: UInt16) -> UInt16 {
+        profile.hasHeater ? min(setpoint, UInt16(config.heaterCap)) : 0
+    }
+
+    /// Puts a validated SetOutputs in force; its lease counts from now.
+    mutating func apply(_ outputs: borrowing SetOutputs) {
+        lastAppliedTime = now
         motors.setTargets(outputs.intensities)
-        let setpoint = profile.hasHeater ? min(outputs.heaterSetpoint, UInt16(config.heaterCap)) : 0
-        setHeaterTarget(setpoint)
+        setHeaterTarget(clampedSetpoint(outputs.heaterSetpoint))
         leaseExpiry = now + UInt64(outputs.leaseMilliseconds) * 1000
+    }
+
+    /// On a tick: the held frame, once the rate allows it.
+    mutating func applyHeldOutputs() {
+        guard let held = heldOutputs else { return }
+        if let last = lastAppliedTime, now - last < outputInterval { return }
+        heldOutputs = nil
+        apply(held)
     }
 
     /// The latched faults whose cause is still there (ClearFault refuses while any is).
@@ -150,12 +193,12 @@ extension FirmwareCore {
             firmwarePatch: profile.firmwarePatch, actuatorCount: UInt8(profile.actuatorCount),
             layout: profile.layout, matZoneCount: UInt8(profile.matZoneCount),
             heaterCap: profile.hasHeater ? UInt16(config.heaterCap) : 0,
-            heaterCapLimit: profile.hasHeater ? profile.heaterCapLimit : 0,
+            heaterCapLimit: profile.hasHeater ? UInt16(config.heaterCapLimit) : 0,
             maxOutputRateHz: profile.maxOutputRateHz,
             watchdogMilliseconds: UInt16(config.watchdogMilliseconds),
             maxLeaseMilliseconds: profile.maxLeaseMilliseconds,
             statusPeriodMilliseconds: UInt16(config.statusPeriodMilliseconds),
-            matPeriodMilliseconds: UInt16(config.matPeriodMilliseconds),
+            matPeriodMilliseconds: UInt16(config.value(of: .matPeriodMilliseconds) ?? 0),
             doseLimit: UInt16(config.doseLimit)
         )
     }
@@ -172,18 +215,21 @@ extension FirmwareCore {
                 return
             }
             reply(to: sequence, .info(.actuator(index: request.index, profile.actuators[Int(request.index)])))
+        case .faultRecord:
+            reply(to: sequence, .info(.faultRecord(faultRecord)))
         }
     }
 
     /// Answers an acknowledged command and remembers the answer for its retries.
-    mutating func answerCommand(_ type: MessageType, _ sequence: UInt8, _ message: Message) {
-        let frame = Frame(sequence: sequence, message: message)
+    mutating func answerCommand(_ type: MessageType, _ sequence: UInt8, _ message: Message,
+                                version: UInt8 = WireLimits.protocolVersion) {
+        let frame = Frame(version: version, sequence: sequence, message: message)
         lastCommand = (type.rawValue, sequence, now)
         lastAnswer = frame.encoded()
         outbox.pushEncoded(lastAnswer)
     }
 
-    mutating func reply(to sequence: UInt8, _ message: Message) {
-        outbox.push(Frame(sequence: sequence, message: message))
+    mutating func reply(to sequence: UInt8, _ message: Message, version: UInt8 = WireLimits.protocolVersion) {
+        outbox.push(Frame(version: version, sequence: sequence, message: message))
     }
 }

@@ -18,17 +18,20 @@ public struct FirmwareCore: Sendable {
     // MARK: Link and session
     var decoder = FrameDecoder()
     var outbox = FrameOutbox()
-    /// A Hello was answered: the watchdog is armed and SetOutputs accepted.
+    /// A Hello was answered: SetOutputs accepted, periodic reports sent.
     public internal(set) var sessionActive = false
-    var watchdogArmed = false
     var lastValidFrameTime: UInt64 = 0
     /// The device's own counter for unsolicited frames (periodic Status, MatReport, Fault).
     var unsolicitedSequence: UInt8 = 0
     /// The last acknowledged command, for retries (PROTOCOL.md 5).
     var lastCommand: (type: UInt8, sequence: UInt8, time: UInt64)? = nil
     var lastAnswer = WireFrame()
-    var lastSetOutputsTime: UInt64? = nil
-    var framesDropped: UInt16 = 0
+    /// When the last SetOutputs was applied (the rate limit's clock, PROTOCOL.md 6.2).
+    var lastAppliedTime: UInt64? = nil
+    /// A SetOutputs that came sooner than the rate allows, validated and waiting to be
+    /// applied at the first tick the rate allows; a newer one replaces it.
+    var heldOutputs: SetOutputs? = nil
+    var framesSuperseded: UInt16 = 0
 
     // MARK: Outputs
     var motors: MotorDrive
@@ -39,6 +42,11 @@ public struct FirmwareCore: Sendable {
 
     // MARK: Safety state
     public internal(set) var faults = FaultSet()
+    /// The first fault latched since the last clear (Info section 3): its code
+    /// (`FaultRecord.noFault` when none), detail and uptime.
+    var firstFaultCode: UInt8 = FaultRecord.noFault
+    var firstFaultDetail: Int16 = 0
+    var firstFaultTime: UInt64 = 0
     var runaway = ThermalRunawayGuard()
     var heaterControl = HeaterController()
     var dose = DoseMeter()
@@ -60,7 +68,8 @@ public struct FirmwareCore: Sendable {
 
     public init(profile: DeviceProfile) {
         self.profile = profile
-        config = FirmwareConfig(heaterCapLimit: profile.heaterCapLimit)
+        config = FirmwareConfig(heaterCapLimit: profile.heaterCapLimit, hasHeater: profile.hasHeater,
+                                hasMat: profile.matZoneCount > 0)
         motors = MotorDrive(count: profile.actuatorCount)
     }
 
@@ -89,6 +98,7 @@ public struct FirmwareCore: Sendable {
         self.now = max(self.now, now)
 
         checkWatchdog()
+        applyHeldOutputs()
         checkLease()
         if profile.hasHeater { runHeater(sensors.temperature, elapsed: elapsed) }
         runMotors(speeds: sensors.motorSpeeds, elapsed: elapsed)
@@ -108,6 +118,14 @@ public struct FirmwareCore: Sendable {
         return out
     }
 
+    /// Each motor's target now, per mille: the intensities of the SetOutputs in force
+    /// (a motor's drive slews toward it). For tests and the simulator's display.
+    public var motorTargets: Intensities {
+        var targets = Intensities()
+        for i in 0..<motors.count { targets.append(motors.targets[i]) }
+        return targets
+    }
+
     /// The state Status reports.
     public var state: DeviceState {
         if !faults.isEmpty { return .faulted }
@@ -124,11 +142,17 @@ public struct FirmwareCore: Sendable {
 
     // MARK: - Time-driven rules
 
+    /// True while something is driven or about to be: a motor target or drive above 0, a
+    /// heater target, a lease running or a frame held. Only then is the watchdog armed:
+    /// an idle device that hears nothing is safe, and latches nothing (PROTOCOL.md 6.1).
+    var isDriven: Bool {
+        motors.isActive || heaterTarget > 0 || leaseExpiry != nil || heldOutputs != nil
+    }
+
     mutating func checkWatchdog() {
-        guard sessionActive, watchdogArmed else { return }
+        guard sessionActive, isDriven else { return }
         let silence = now - lastValidFrameTime
         guard silence >= UInt64(config.watchdogMilliseconds) * 1000 else { return }
-        watchdogArmed = false
         latch(.watchdog, code: 0, detail: Int16(min(silence / 1000, UInt64(Int16.max))))
     }
 
@@ -144,6 +168,8 @@ public struct FirmwareCore: Sendable {
             let sampleElapsed = now - lastSampleTime
             lastSampleTime = now
             if reading < FirmwareLimits.sensorMinimum || reading > FirmwareLimits.sensorMaximum {
+                // No valid reading now: Status says so (PROTOCOL.md 4.11).
+                temperature = nil
                 outOfRangeStreak += 1
                 if outOfRangeStreak >= FirmwareLimits.sensorRangeStrikes {
                     latch(.sensorRange, code: 2, detail: reading)
@@ -208,7 +234,7 @@ public struct FirmwareCore: Sendable {
         guard sessionActive else { return }
         if config.statusPeriodMilliseconds > 0, now >= nextStatusTime {
             nextStatusTime = now + UInt64(config.statusPeriodMilliseconds) * 1000
-            outbox.push(Frame(sequence: nextUnsolicitedSequence(), message: .status(status)))
+            outbox.push(Frame(sequence: nextUnsolicitedSequence(), message: .statusReport(status)))
         }
         if profile.matZoneCount > 0, config.matPeriodMilliseconds > 0, now >= nextMatTime {
             nextMatTime = now + UInt64(config.matPeriodMilliseconds) * 1000
@@ -230,16 +256,29 @@ public struct FirmwareCore: Sendable {
     mutating func latch(_ fault: FaultSet, code: UInt8, detail: Int16) {
         stopOutputs()
         guard !faults.contains(fault) else { return }
+        if faults.isEmpty {
+            firstFaultCode = code
+            firstFaultDetail = detail
+            firstFaultTime = now
+        }
         faults.formUnion(fault)
         let report = FaultReport(code: code, faults: faults, detail: detail, uptimeMicroseconds: now)
         outbox.push(Frame(sequence: nextUnsolicitedSequence(), message: .fault(report)))
     }
 
-    /// Motors and heater off at once, lease cleared.
+    /// Motors and heater off at once, lease and held frame cleared (a held frame never
+    /// applied counts as superseded: nothing else is ever dropped).
     mutating func stopOutputs() {
         motors.stopAll()
         setHeaterTarget(0)
         leaseExpiry = nil
+        dropHeldOutputs()
+    }
+
+    mutating func dropHeldOutputs() {
+        guard heldOutputs != nil else { return }
+        heldOutputs = nil
+        if framesSuperseded < UInt16.max { framesSuperseded += 1 }
     }
 
     mutating func setHeaterTarget(_ target: UInt16) {
@@ -257,14 +296,25 @@ public struct FirmwareCore: Sendable {
         return unsolicitedSequence
     }
 
+    /// The last reading if it is valid now: in range and not stale (PROTOCOL.md 4.11).
+    var validTemperature: Int16? {
+        guard let temperature, now - lastSampleTime < FirmwareLimits.sensorStaleAfter else { return nil }
+        return temperature
+    }
+
+    /// The fault record of Info section 3.
+    var faultRecord: FaultRecord {
+        FaultRecord(code: firstFaultCode, faults: faults, detail: firstFaultDetail, uptimeMicroseconds: firstFaultTime)
+    }
+
     /// Status as it stands now.
     public var status: Status {
         var outputs = Intensities()
         for i in 0..<motors.count { outputs.append(motors.duty(i)) }
         return Status(
-            state: state, faults: faults, temperature: temperature ?? Status.noTemperature,
+            state: state, faults: faults, temperature: validTemperature ?? Status.noTemperature,
             heaterSetpoint: heaterTarget, heaterDuty: heaterDuty, uptimeMicroseconds: now,
-            framesBad: framesBad, framesDropped: framesDropped, dose: dose.hundredths, outputs: outputs
+            framesBad: framesBad, framesSuperseded: framesSuperseded, dose: dose.hundredths, outputs: outputs
         )
     }
 }

@@ -28,8 +28,15 @@ struct MotorDrive: Sendable {
         return false
     }
 
+    /// New targets; a motor whose target is 0 stops at once (not at the next slew).
     mutating func setTargets(_ intensities: borrowing Intensities) {
-        for i in 0..<count { targets[i] = intensities[i] }
+        for i in 0..<count {
+            targets[i] = intensities[i]
+            if intensities[i] == 0 {
+                drive[i] = 0
+                stalledSince[i] = 0
+            }
+        }
     }
 
     /// Every motor to zero at once (Stop, lease, fault).

@@ -88,8 +88,13 @@ public struct Frame: Equatable, Sendable {
         // Unchecked: count ≥ 7, checked above.
         let header = FrameHeader(version: reader.bytes[unchecked: 0], type: reader.bytes[unchecked: 1],
                                  sequence: reader.bytes[unchecked: 2])
-        guard header.version == WireLimits.protocolVersion else { throw .unsupportedVersion(header) }
-        guard let type = MessageType.decoding(header.type) else { throw .unknownType(header) }
+        // Version 2 for every type; version 1 only for the negotiation frames (Hello
+        // and its answer), so that peers of any version can negotiate (PROTOCOL.md 3).
+        let type = MessageType.decoding(header.type)
+        guard header.version == WireLimits.protocolVersion
+            || (header.version == WireLimits.negotiationVersion && type?.isNegotiation == true)
+        else { throw .unsupportedVersion(header) }
+        guard let type else { throw .unknownType(header) }
         reader.offset = WireLimits.headerSize
         reader.end = crcStart
         guard let message = Message.read(type, from: &reader) else { throw .malformedPayload(header) }

@@ -54,11 +54,14 @@ extension Message {
         case .info(.actuator(let index, let a)):
             return [n("section", 2), n("index", index), n("placement", a.placement.rawValue), n("angle", a.angle),
                     n("x", a.x), n("y", a.y), n("acceleration", a.acceleration), n("spin_up_ms", a.spinUpMilliseconds)]
-        case .status(let m):
+        case .info(.faultRecord(let f)):
+            return [n("section", 3), n("index", 0), n("code", f.code), n("faults", f.faults.rawValue),
+                    n("detail", f.detail), n("uptime_us", f.uptimeMicroseconds)]
+        case .status(let m), .statusReport(let m):
             return [n("state", m.state.rawValue), n("faults", m.faults.rawValue), n("temperature", m.temperature),
                     n("heater_setpoint", m.heaterSetpoint), n("heater_duty", m.heaterDuty),
                     n("uptime_us", m.uptimeMicroseconds), n("frames_bad", m.framesBad),
-                    n("frames_dropped", m.framesDropped), n("dose", m.dose), list("output", m.outputs)]
+                    n("frames_superseded", m.framesSuperseded), n("dose", m.dose), list("output", m.outputs)]
         case .matReport(let m):
             return [n("timestamp_us", m.timestampMicroseconds), n("first_zone", m.firstZone), list("pressure", m.pressures)]
         case .fault(let m):
@@ -140,13 +143,8 @@ private struct FieldReader {
         case .getInfo:
             return .getInfo(InfoRequest(section: try enumeration("section", InfoSection.self), index: try int("index")))
         case .info: return .info(try info())
-        case .status:
-            return .status(Status(
-                state: try enumeration("state", DeviceState.self), faults: FaultSet(rawValue: try int("faults")),
-                temperature: try int("temperature"), heaterSetpoint: try int("heater_setpoint"),
-                heaterDuty: try int("heater_duty"), uptimeMicroseconds: try int("uptime_us"),
-                framesBad: try int("frames_bad"), framesDropped: try int("frames_dropped"), dose: try int("dose"),
-                outputs: try list("output", Intensities.self)))
+        case .status: return .status(try status())
+        case .statusReport: return .statusReport(try status())
         case .matReport:
             return .matReport(MatReport(timestampMicroseconds: try int("timestamp_us"), firstZone: try int("first_zone"),
                                         pressures: try list("pressure", Pressures.self)))
@@ -156,6 +154,15 @@ private struct FieldReader {
         case .ack: return .ack(ackedType: try int("acked_type"))
         case .nak: return .nak(Nak(rejectedType: try int("rejected_type"), reason: NakReason(rawValue: try int("reason"))))
         }
+    }
+
+    mutating func status() throws(FieldError) -> Status {
+        Status(
+            state: try enumeration("state", DeviceState.self), faults: FaultSet(rawValue: try int("faults")),
+            temperature: try int("temperature"), heaterSetpoint: try int("heater_setpoint"),
+            heaterDuty: try int("heater_duty"), uptimeMicroseconds: try int("uptime_us"),
+            framesBad: try int("frames_bad"), framesSuperseded: try int("frames_superseded"), dose: try int("dose"),
+            outputs: try list("output", Intensities.self))
     }
 
     mutating func info() throws(FieldError) -> Info {
@@ -179,6 +186,10 @@ private struct FieldReader {
                 placement: try enumeration("placement", ActuatorPlacement.self), angle: try int("angle"),
                 x: try int("x"), y: try int("y"), acceleration: try int("acceleration"),
                 spinUpMilliseconds: try int("spin_up_ms")))
+        case .faultRecord:
+            guard index == 0 else { throw FieldError("\(type).index: \(index) for section 3 (must be 0)") }
+            return .faultRecord(FaultRecord(code: try int("code"), faults: FaultSet(rawValue: try int("faults")),
+                                            detail: try int("detail"), uptimeMicroseconds: try int("uptime_us")))
         }
     }
 }

@@ -18,6 +18,9 @@ public enum Message: Equatable, Sendable {
     case ack(ackedType: UInt8)
     case nak(Nak)
     case config(ConfigEntry)
+    /// The periodic, unsolicited Status (0x88): the same payload as `.status`, which is
+    /// only ever the answer to GetStatus.
+    case statusReport(Status)
 
     /// The `type` byte this message travels under.
     @inlinable
@@ -39,6 +42,7 @@ public enum Message: Equatable, Sendable {
         case .ack: .ack
         case .nak: .nak
         case .config: .config
+        case .statusReport: .statusReport
         }
     }
 }
@@ -94,17 +98,11 @@ extension Message {
             writeInfo(info, into: &w)
             return .info
         case .status(let m):
-            w.u8(m.state.rawValue)
-            w.u16(m.faults.rawValue)
-            w.i16(m.temperature)
-            w.u16(m.heaterSetpoint)
-            w.u8(m.heaterDuty)
-            w.u64(m.uptimeMicroseconds)
-            w.u16(m.framesBad)
-            w.u16(m.framesDropped)
-            w.u16(m.dose)
-            w.list(m.outputs)
+            writeStatus(m, into: &w)
             return .status
+        case .statusReport(let m):
+            writeStatus(m, into: &w)
+            return .statusReport
         case .matReport(let m):
             w.u64(m.timestampMicroseconds)
             w.u8(m.firstZone)
@@ -124,6 +122,20 @@ extension Message {
             w.u8(m.reason.rawValue)
             return .nak
         }
+    }
+
+    @inlinable
+    func writeStatus(_ m: Status, into w: inout ByteWriter) {
+        w.u8(m.state.rawValue)
+        w.u16(m.faults.rawValue)
+        w.i16(m.temperature)
+        w.u16(m.heaterSetpoint)
+        w.u8(m.heaterDuty)
+        w.u64(m.uptimeMicroseconds)
+        w.u16(m.framesBad)
+        w.u16(m.framesSuperseded)
+        w.u16(m.dose)
+        w.list(m.outputs)
     }
 
     @inlinable
@@ -160,6 +172,12 @@ extension Message {
             w.i16(a.y)
             w.u16(a.acceleration)
             w.u16(a.spinUpMilliseconds)
+        case .faultRecord(let f):
+            w.u8(0)
+            w.u8(f.code)
+            w.u16(f.faults.rawValue)
+            w.i16(f.detail)
+            w.u64(f.uptimeMicroseconds)
         }
     }
 }
@@ -206,7 +224,7 @@ extension Message {
             return .getInfo(InfoRequest(section: section, index: r.u8()))
         case .info:
             return readInfo(from: &r).map { .info($0) }
-        case .status:
+        case .status, .statusReport:
             guard r.remaining >= 23, let state = DeviceState(rawValue: r.u8()) else { return nil }
             let faults = FaultSet(rawValue: r.u16())
             let temperature = r.i16()
@@ -214,12 +232,13 @@ extension Message {
             let duty = r.u8()
             let uptime = r.u64()
             let bad = r.u16()
-            let dropped = r.u16()
+            let superseded = r.u16()
             let dose = r.u16()
             guard let outputs = r.listToEnd(Intensities.self) else { return nil }
-            return .status(Status(state: state, faults: faults, temperature: temperature,
-                                  heaterSetpoint: setpoint, heaterDuty: duty, uptimeMicroseconds: uptime,
-                                  framesBad: bad, framesDropped: dropped, dose: dose, outputs: outputs))
+            let status = Status(state: state, faults: faults, temperature: temperature,
+                                heaterSetpoint: setpoint, heaterDuty: duty, uptimeMicroseconds: uptime,
+                                framesBad: bad, framesSuperseded: superseded, dose: dose, outputs: outputs)
+            return type == .status ? .status(status) : .statusReport(status)
         case .matReport:
             guard r.remaining >= 10 else { return nil }
             let timestamp = r.u64()
@@ -267,6 +286,10 @@ extension Message {
             return .actuator(index: index, ActuatorInfo(
                 placement: placement, angle: r.u16(), x: r.i16(), y: r.i16(),
                 acceleration: r.u16(), spinUpMilliseconds: r.u16()))
+        case .faultRecord:
+            guard index == 0, r.remaining == 13 else { return nil }
+            return .faultRecord(FaultRecord(code: r.u8(), faults: FaultSet(rawValue: r.u16()),
+                                            detail: r.i16(), uptimeMicroseconds: r.u64()))
         }
     }
 }

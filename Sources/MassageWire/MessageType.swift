@@ -17,6 +17,7 @@ public enum MessageType: UInt8, Sendable {
     case ack = 0x85
     case nak = 0x86
     case config = 0x87
+    case statusReport = 0x88
 
     /// The type of a frame's type byte, or nil for an unknown one: `init(rawValue:)`,
     /// written out so that it inlines into `Frame.decode` (the synthesized one stays a
@@ -40,12 +41,34 @@ public enum MessageType: UInt8, Sendable {
         case 0x85: .ack
         case 0x86: .nak
         case 0x87: .config
+        case 0x88: .statusReport
         default: nil
         }
     }
 
     /// True for the types a host sends to a device.
     public var isHostToDevice: Bool { rawValue < 0x80 }
+
+    /// True for the types that may travel under header version 1 (the negotiation
+    /// frames: Hello, and Info or Nak answering it), besides the current version
+    /// (PROTOCOL.md 3).
+    @inlinable
+    public var isNegotiation: Bool {
+        switch self {
+        case .hello, .info, .nak: true
+        default: false
+        }
+    }
+
+    /// True for the types a device sends unprompted (StatusReport, MatReport, Fault),
+    /// carrying its unsolicited counter; every other device → host type answers a
+    /// request and carries the request's sequence number (PROTOCOL.md 2.1).
+    public var isUnsolicited: Bool {
+        switch self {
+        case .statusReport, .matReport, .fault: true
+        default: false
+        }
+    }
 
     /// True for commands a device acknowledges with Ack or Nak, which a host retries
     /// with the same sequence number until answered (PROTOCOL.md section 5).
@@ -78,6 +101,7 @@ extension MessageType: CustomStringConvertible {
         case .ack: "Ack"
         case .nak: "Nak"
         case .config: "Config"
+        case .statusReport: "StatusReport"
         }
     }
 }

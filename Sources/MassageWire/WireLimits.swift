@@ -1,7 +1,10 @@
 /// The protocol's fixed sizes (PROTOCOL.md sections 2 and 3).
 public enum WireLimits {
     /// The protocol version this code speaks.
-    public static let protocolVersion: UInt8 = 1
+    public static let protocolVersion: UInt8 = 2
+    /// The header version of the negotiation frames (Hello and its answer, Info or
+    /// Nak): always 1, so that a peer of any version can read them (PROTOCOL.md 3).
+    public static let negotiationVersion: UInt8 = 1
     /// Bytes of header: version, type, sequence.
     public static let headerSize = 3
     /// Bytes of CRC-32C at the end of a raw frame.

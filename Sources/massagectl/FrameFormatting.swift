@@ -54,11 +54,12 @@ enum DecodeFormat {
             "more than 63 bytes without a 0x00: the sender does not end frames with 0x00, or sent a "
                 + "payload over 55 bytes; the newest 63 bytes were still tried as a frame"
         case .unsupportedVersion(let header):
-            "\(describe(header)): this host speaks protocol version \(WireLimits.protocolVersion) only "
-                + "(the version byte comes first; a device uses the version Hello negotiated)"
+            "\(describe(header)): this host speaks protocol version \(WireLimits.protocolVersion), and reads "
+                + "header version \(WireLimits.negotiationVersion) only on Hello, Info and Nak (PROTOCOL.md section 3: "
+                + "the version byte comes first; after Hello every frame uses the version it negotiated)"
         case .unknownType(let header):
             "\(describe(header)): no message has this type byte "
-                + "(PROTOCOL.md section 4: 0x01-0x09 host to device, 0x81-0x87 device to host)"
+                + "(PROTOCOL.md section 4: 0x01-0x09 host to device, 0x81-0x88 device to host)"
         case .malformedPayload(let header):
             "\(describe(header)): the CRC is good but the payload's length or a structural field "
                 + "(a count, a section, an enumerated value) is wrong for the type (PROTOCOL.md section 4)"

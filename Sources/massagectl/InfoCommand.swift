@@ -143,7 +143,7 @@ struct DeviceReport {
             + " uptime \(s.uptimeMicroseconds / 1_000_000) s")
         lines.append("faults    \(faults.isEmpty ? "none" : faults.joined(separator: ", "))")
         lines.append("outputs   " + (s.outputs.isEmpty ? "no motors" : s.outputs.map { "\($0 / 10) %" }.joined(separator: " ")))
-        lines.append("link      \(s.framesBad) bad and \(s.framesDropped) dropped frames at the device")
+        lines.append("link      \(s.framesBad) bad and \(s.framesSuperseded) superseded frames at the device")
         return lines.joined(separator: "\n")
     }
 

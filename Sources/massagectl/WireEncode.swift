@@ -14,7 +14,7 @@ struct WireEncode: ParsableCommand {
             lists and texts. Numbers are decimal or 0x-hex; lists are comma-separated; texts are \
             taken as given. Info takes 'section' and 'index', then the fields of that section.
 
-              massagectl wire encode Hello min_version=1 max_version=1 --seq 7
+              massagectl wire encode Hello min_version=2 max_version=2 --seq 7
               massagectl wire encode SetOutputs lease_ms=200 heater_setpoint=380 \\
                   intensity=0,125,250
               massagectl wire encode Info section=1 index=0 vendor=Acme model=M1 \\
@@ -40,7 +40,7 @@ struct WireEncode: ParsableCommand {
     @Option(
         name: .customLong("protocol-version"),
         help: ArgumentHelp(
-            "The header's version byte (default \(WireLimits.protocolVersion)); another value makes a frame for testing a receiver's refusal.",
+            "The header's version byte (default \(WireLimits.protocolVersion), and \(WireLimits.negotiationVersion) for Hello); another value makes a frame for testing a receiver's refusal.",
             valueName: "n"),
         transform: WireEncode.byte)
     var protocolVersion: UInt8?
@@ -98,7 +98,7 @@ struct WireEncode: ParsableCommand {
         }
         return try WireEncode.frame(
             typeName: typeName ?? "", fields: fields, sequence: seq ?? 0,
-            version: protocolVersion ?? WireLimits.protocolVersion)
+            version: protocolVersion)
     }
 
     private func frameFromJSON(_ text: String) throws -> Frame {
@@ -112,16 +112,19 @@ struct WireEncode: ParsableCommand {
         return try WireEncode.frame(
             typeName: object.type, fields: object.fields,
             sequence: object.seq ?? seq ?? 0,
-            version: object.version ?? protocolVersion ?? WireLimits.protocolVersion)
+            version: object.version ?? protocolVersion)
     }
 
     /// The frame, or a usage error that says what is wrong with the type or a field.
-    private static func frame(typeName: String, fields: [String: FieldValue], sequence: UInt8, version: UInt8)
+    /// Without a version, Hello gets header version 1 (PROTOCOL.md section 3: every Hello
+    /// is sent so, for any device to read) and every other type the current version.
+    private static func frame(typeName: String, fields: [String: FieldValue], sequence: UInt8, version: UInt8?)
         throws(ValidationError) -> Frame
     {
         guard let type = MessageType(name: typeName) else {
             throw ValidationError("unknown message type '\(typeName)'; the types are: \(typeNames)")
         }
+        let version = version ?? (type == .hello ? WireLimits.negotiationVersion : WireLimits.protocolVersion)
         do {
             return Frame(version: version, sequence: sequence, message: try Message(type: type, fields: fields))
         } catch {

@@ -30,9 +30,9 @@ struct FirmwareHarness {
 
     /// Sends `message` with the next sequence number (or `sequence`); returns the seq used.
     @discardableResult
-    mutating func send(_ message: Message, sequence: UInt8? = nil) -> UInt8 {
+    mutating func send(_ message: Message, sequence: UInt8? = nil, version: UInt8 = WireLimits.protocolVersion) -> UInt8 {
         let seq = sequence ?? nextSequence()
-        sendRaw(Array(Frame(sequence: seq, message: message).encoded()))
+        sendRaw(Array(Frame(version: version, sequence: seq, message: message).encoded()))
         return seq
     }
 

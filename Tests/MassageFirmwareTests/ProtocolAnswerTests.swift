@@ -13,7 +13,8 @@ import Testing
             Issue.record("expected Info(Device), got \(answer.message)")
             return
         }
-        #expect(info.protocolVersion == 1)
+        #expect(info.protocolVersion == 2)
+        #expect(answer.version == 1, "the answer to Hello is in header version 1")
         #expect(info.actuatorCount == 4 && info.layout == .ring && info.matZoneCount == 64)
         #expect(info.heaterCap == 410 && info.heaterCapLimit == 430 && info.watchdogMilliseconds == 500)
         #expect(h.core.sessionActive)
@@ -21,7 +22,7 @@ import Testing
 
     @Test func helloWithNoCommonVersionIsRefused() {
         var h = FirmwareHarness()
-        h.send(.hello(Hello(minVersion: 2, maxVersion: 5)))
+        h.send(.hello(Hello(minVersion: 3, maxVersion: 5)))
         #expect(h.takeSent().map(\.nakReason) == [.unsupportedVersion])
         #expect(!h.core.sessionActive)
     }
@@ -45,11 +46,12 @@ import Testing
     @Test func framesTheDeviceCannotUseAreNakedWithTheirSeq() {
         var h = FirmwareHarness()
         h.startSession()
-        // Unknown type 0x42, a device → host type (Ack), version 2, a malformed Hello.
-        h.sendRaw(rawFrame(version: 1, type: 0x42, sequence: 7, payload: []))
+        // Unknown type 0x42, a device → host type (Ack), a Heartbeat in header version 1
+        // (only Hello, Info and Nak may use it), a malformed Hello.
+        h.sendRaw(rawFrame(version: 2, type: 0x42, sequence: 7, payload: []))
         h.send(.ack(ackedType: 3), sequence: 8)
-        h.sendRaw(rawFrame(version: 2, type: 0x04, sequence: 9, payload: []))
-        h.sendRaw(rawFrame(version: 1, type: 0x01, sequence: 10, payload: [1, 2, 3]))
+        h.sendRaw(rawFrame(version: 1, type: 0x04, sequence: 9, payload: []))
+        h.sendRaw(rawFrame(version: 2, type: 0x01, sequence: 10, payload: [1, 2, 3]))
         let answers = h.takeSent()
         #expect(answers.map(\.sequence) == [7, 8, 9, 10])
         #expect(answers.map(\.nakReason) == [.unknownType, .unknownType, .unsupportedVersion, .malformed])
@@ -96,9 +98,11 @@ import Testing
         var h = FirmwareHarness()
         h.hostAlive = false
         h.startSession()
-        h.run(until: h.now + 600_000)   // watchdog fault
+        h.setOutputs([100, 100, 100, 100])
+        h.run(until: h.now + 600_000)   // watchdog fault (armed: something was driven)
         h.send(.clearFault, sequence: 77)
         #expect(h.core.faults.isEmpty)
+        h.setOutputs([100, 100, 100, 100])
         h.run(until: h.now + 600_000)   // it latches again
         #expect(h.core.faults.contains(.watchdog))
         h.takeSent()
@@ -115,7 +119,7 @@ import Testing
         for zone in 0..<64 { h.sensors.matPressures[zone] = UInt16(zone * 10) }
         h.run(until: h.now + 1_000_000)
         let frames = h.takeSent()
-        let statuses = frames.filter { if case .status = $0.message { return true } else { return false } }
+        let statuses = frames.filter { if case .statusReport = $0.message { return true } else { return false } }
         let reports = frames.compactMap { frame -> MatReport? in
             if case .matReport(let report) = frame.message { return report } else { return nil }
         }
@@ -130,19 +134,21 @@ import Testing
         for (a, b) in zip(unsolicited, unsolicited.dropFirst()) { #expect(b == a &+ 1) }
     }
 
-    @Test func setOutputsFasterThanTheDeviceRateAreDroppedAndCounted() {
+    @Test func setOutputsFasterThanTheDeviceRateAreHeldAndTheNewestApplied() {
         var h = FirmwareHarness()
         h.startSession()
         h.setOutputs([100, 100, 100, 100])
-        h.setOutputs([900, 900, 900, 900])   // same instant: over 200 Hz
+        h.setOutputs([900, 900, 900, 900])   // same instant: over 200 Hz, held
+        h.setOutputs([800, 800, 800, 800])   // replaces the held one: superseded
+        #expect(h.takeSent().isEmpty, "held frames get no Nak")
         h.send(.getStatus)
         guard case .status(let status) = h.takeSent().last?.message else {
             Issue.record("no status")
             return
         }
-        #expect(status.framesDropped == 1)
+        #expect(status.framesSuperseded == 1)
         h.run(until: h.now + 200_000)
-        #expect(h.lastOutputs.motorDuties[0] == 100, "the dropped frame changed nothing")
+        #expect(h.lastOutputs.motorDuties[0] == 800, "the newest frame is in force")
     }
 
     @Test func stopIsAckedAndZeroesEverythingAtOnceEvenBeforeHello() {

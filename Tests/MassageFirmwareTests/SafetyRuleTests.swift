@@ -26,10 +26,11 @@ import Testing
         var h = FirmwareHarness()
         h.hostAlive = false
         h.startSession()
-        h.send(.setConfig(ConfigEntry(key: .watchdogMilliseconds, value: 200)))
+        h.send(.setConfig(ConfigEntry(key: .watchdogMilliseconds, value: 250)))
+        h.setOutputs([100, 100, 100, 100])
         let last = h.now
         h.run(until: 1_000_000) { $0.faults.contains(.watchdog) }
-        #expect(h.now - last >= 200_000 && h.now - last <= 200_000 + h.tick)
+        #expect(h.now - last >= 250_000 && h.now - last <= 250_000 + h.tick)
     }
 
     @Test func heartbeatsKeepTheWatchdogFedAndItIsNotArmedBeforeHello() {
@@ -39,6 +40,8 @@ import Testing
         #expect(h.core.faults.isEmpty, "no session: no watchdog")
         h.startSession()
         for k in 1...50 {
+            // Driven throughout (the watchdog is armed only then), fed by heartbeats alone.
+            if k % 20 == 1 { h.setOutputs([100, 100, 100, 100], lease: 3000) }
             h.run(until: 3_000_000 + UInt64(k) * 100_000)
             h.send(.heartbeat)
         }
@@ -183,6 +186,7 @@ import Testing
         var h = FirmwareHarness()
         h.hostAlive = false
         h.startSession()
+        h.setOutputs([100, 100, 100, 100])
         h.run(until: h.now + 600_000)   // watchdog
         #expect(h.core.faults.contains(.watchdog))
         h.run(until: h.now + 5_000_000)

@@ -56,7 +56,7 @@ struct TransportContractTests {
                 leaseMilliseconds: 500, heaterSetpoint: 0, intensities: Intensities(wanted) ?? Intensities())))
             sequence &+= 1
             running = try host.frames(for: .milliseconds(50)).lazy.compactMap { frame -> Status? in
-                if case .status(let status) = frame.message, status.state == .running,
+                if case .statusReport(let status) = frame.message, status.state == .running,
                    status.outputs.count == wanted.count, (0..<wanted.count).allSatisfy({ status.outputs[$0] == wanted[$0] }) {
                     return status
                 }

@@ -248,8 +248,8 @@ import Testing
         #expect(!arrivals.contains { (1_000_000 ..< 2_000_000).contains($0) },
                 "bytes reached the host during the stall at \(arrivals.filter { (1_000_000 ..< 2_000_000).contains($0) })")
         let burst = probe.frames.filter { $0.arrivedAt == 2_000_000 }
-        let heldStatuses = burst.compactMap { if case .status(let s) = $0.frame.message { s } else { nil } }
-        #expect(heldStatuses.count >= 9, "\(heldStatuses.count) Status frames released at 2 s")
+        let heldStatuses = burst.compactMap { if case .statusReport(let s) = $0.frame.message { s } else { nil } }
+        #expect(heldStatuses.count >= 9, "\(heldStatuses.count) StatusReport frames released at 2 s")
         #expect(heldStatuses.allSatisfy { (1_000_000 ..< 2_000_000).contains($0.uptimeMicroseconds) })
         let held = burst.map(\.frame.message)
         let report = try #require(held.compactMap { if case .fault(let r) = $0 { r } else { nil } }.first,

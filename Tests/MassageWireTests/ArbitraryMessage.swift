@@ -55,9 +55,9 @@ struct Entropy {
         case .getConfig: return .getConfig(ConfigKey(rawValue: u8()))
         case .clearFault: return .clearFault
         case .getInfo:
-            return .getInfo(InfoRequest(section: InfoSection(rawValue: UInt8(below(3))) ?? .device, index: u8()))
+            return .getInfo(InfoRequest(section: InfoSection(rawValue: UInt8(below(4))) ?? .device, index: u8()))
         case .info:
-            switch below(3) {
+            switch below(4) {
             case 0:
                 return .info(.device(DeviceInfo(
                     protocolVersion: u8(), firmwareMajor: u8(), firmwareMinor: u8(), firmwarePatch: u8(),
@@ -67,16 +67,16 @@ struct Entropy {
                     matPeriodMilliseconds: u16(), doseLimit: u16())))
             case 1:
                 return .info(.identity(DeviceIdentity(vendor: text(), model: text(), serial: text())))
-            default:
+            case 2:
                 return .info(.actuator(index: u8(), ActuatorInfo(
                     placement: ActuatorPlacement(rawValue: UInt8(below(3))) ?? .centre, angle: u16(), x: i16(), y: i16(),
                     acceleration: u16(), spinUpMilliseconds: u16())))
+            default:
+                return .info(.faultRecord(FaultRecord(code: u8(), faults: FaultSet(rawValue: u16()), detail: i16(),
+                                                      uptimeMicroseconds: u64())))
             }
-        case .status:
-            return .status(Status(
-                state: DeviceState(rawValue: UInt8(below(4))) ?? .idle, faults: FaultSet(rawValue: u16()),
-                temperature: i16(), heaterSetpoint: u16(), heaterDuty: u8(), uptimeMicroseconds: u64(),
-                framesBad: u16(), framesDropped: u16(), dose: u16(), outputs: list(Intensities.self)))
+        case .status: return .status(status())
+        case .statusReport: return .statusReport(status())
         case .matReport:
             let pressures = list(Pressures.self, atLeast: 1)
             let first = UInt8(below(WireLimits.maxMatZones - pressures.count + 1))
@@ -89,7 +89,22 @@ struct Entropy {
         }
     }
 
-    mutating func frame() -> Frame { Frame(sequence: u8(), message: message()) }
+    mutating func status() -> Status {
+        Status(
+            state: DeviceState(rawValue: UInt8(below(4))) ?? .idle, faults: FaultSet(rawValue: u16()),
+            temperature: i16(), heaterSetpoint: u16(), heaterDuty: u8(), uptimeMicroseconds: u64(),
+            framesBad: u16(), framesSuperseded: u16(), dose: u16(), outputs: list(Intensities.self))
+    }
+
+    /// Any frame a receiver accepts: version 2, or version 1 for the negotiation types
+    /// (Hello, Info, Nak).
+    mutating func frame() -> Frame {
+        let sequence = u8()
+        let message = message()
+        let old = message.type.isNegotiation && u8() & 1 == 1
+        return Frame(version: old ? WireLimits.negotiationVersion : WireLimits.protocolVersion,
+                     sequence: sequence, message: message)
+    }
 }
 
 /// Every event a fresh decoder yields for `bytes` fed in pieces of the given sizes
@@ -111,7 +126,7 @@ func decodeAll(_ bytes: [UInt8], chunkSizes: [Int] = []) -> (events: [DecodeEven
 
 /// A frame with any header and payload, CRC-32C and COBS applied: for vectors of frames
 /// this code would never send (unknown types, other versions, bad payloads).
-func wire(version: UInt8 = 1, type: UInt8, sequence: UInt8, payload: [UInt8]) -> [UInt8] {
+func wire(version: UInt8 = WireLimits.protocolVersion, type: UInt8, sequence: UInt8, payload: [UInt8]) -> [UInt8] {
     var raw = [version, type, sequence] + payload
     let crc = CRC32C.checksum(raw)
     raw += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]

@@ -46,13 +46,13 @@ import Testing
 
     @Test func errorsCarryTheHeaderWhenTheCRCHeld() {
         let unknown = wire(type: 0x42, sequence: 3, payload: [])
-        let version = wire(version: 2, type: 0x04, sequence: 4, payload: [])
+        let version = wire(version: 1, type: 0x04, sequence: 4, payload: [])
         let malformed = wire(type: 0x01, sequence: 5, payload: [1, 2, 3])
         let (events, _) = decodeAll(unknown + version + malformed)
         #expect(events == [
-            .error(.unknownType(FrameHeader(version: 1, type: 0x42, sequence: 3))),
-            .error(.unsupportedVersion(FrameHeader(version: 2, type: 0x04, sequence: 4))),
-            .error(.malformedPayload(FrameHeader(version: 1, type: 0x01, sequence: 5))),
+            .error(.unknownType(FrameHeader(version: 2, type: 0x42, sequence: 3))),
+            .error(.unsupportedVersion(FrameHeader(version: 1, type: 0x04, sequence: 4))),
+            .error(.malformedPayload(FrameHeader(version: 2, type: 0x01, sequence: 5))),
         ])
         let reasons: [NakReason?] = events.map { event -> NakReason? in
             if case .error(let error) = event { return error.nakReason }

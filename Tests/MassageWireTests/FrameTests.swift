@@ -18,6 +18,35 @@ import Testing
         }
     }
 
+    /// PROTOCOL.md 3: header version 2 for every type, version 1 only for Hello, Info and
+    /// Nak (the negotiation frames), anything else "unsupported version".
+    @Test func headerVersionAcceptance() async {
+        await propertyCheck(count: 1000, input: Self.entropy) { bytes in
+            var source = Entropy(bytes)
+            var frame = source.frame()
+            frame.version = source.u8() % 5
+            let accepted = frame.version == 2 || (frame.version == 1 && frame.message.type.isNegotiation)
+            let (events, _) = decodeAll(Array(frame.encoded()))
+            if accepted {
+                #expect(events == [.frame(frame)])
+            } else {
+                #expect(events == [.error(.unsupportedVersion(FrameHeader(
+                    version: frame.version, type: frame.message.type.rawValue, sequence: frame.sequence)))])
+            }
+        }
+    }
+
+    @Test func statusAndStatusReportDifferOnlyInType() {
+        let status = Status(state: .running, temperature: 300, uptimeMicroseconds: 77, framesSuperseded: 5)
+        let answer = Array(Frame(sequence: 9, message: .status(status)).encoded())
+        let report = Array(Frame(sequence: 9, message: .statusReport(status)).encoded())
+        let (events, _) = decodeAll(answer + report)
+        #expect(events == [.frame(Frame(sequence: 9, message: .status(status))),
+                           .frame(Frame(sequence: 9, message: .statusReport(status)))])
+        #expect(MessageType.statusReport.rawValue == 0x88)
+        #expect(MessageType.statusReport.isUnsolicited && !MessageType.status.isUnsolicited)
+    }
+
     @Test func fieldsRoundTrip() async {
         await propertyCheck(count: 500, input: Self.entropy) { bytes in
             var source = Entropy(bytes)
@@ -52,7 +81,7 @@ import Testing
     @Test func largestFrameFillsOneUSBPacket() {
         let outputs = FixedList<16, UInt16>((0..<16).map { UInt16($0) * 60 + 1 })!
         let status = Status(state: .running, faults: FaultSet(), temperature: 385, heaterSetpoint: 400, heaterDuty: 40,
-                            uptimeMicroseconds: 0x0123_4567_89AB_CDEF, framesBad: 1, framesDropped: 2, dose: 1234,
+                            uptimeMicroseconds: 0x0123_4567_89AB_CDEF, framesBad: 1, framesSuperseded: 2, dose: 1234,
                             outputs: outputs)
         let wire = Frame(sequence: 255, message: .status(status)).encoded()
         #expect(wire.count == 64)

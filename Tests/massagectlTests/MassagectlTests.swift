@@ -25,7 +25,7 @@ struct MassagectlTests {
         #expect(result.status == 0)
         let lines = result.lines
         #expect(lines.first == "massagectl 0.1.0")
-        #expect(lines.contains("protocol version 1"))
+        #expect(lines.contains("protocol version 2"))
         #expect(lines.contains { $0.hasPrefix("libusb 1.") })
         #expect(lines.contains { $0.hasPrefix("libgpiod ") && $0 != "libgpiod unknown" })
     }

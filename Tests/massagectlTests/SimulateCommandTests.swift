@@ -69,8 +69,10 @@ struct SimulateCommandTests {
         var lastSent = clock.now
         for _ in 0..<15 {
             sequence &+= 1
+            // A lease longer than the watchdog: the device is still driven when the host
+            // goes quiet, so the watchdog (armed only then) is what stops it.
             try link.send(Frame(sequence: sequence, message: .setOutputs(SetOutputs(
-                leaseMilliseconds: 500, intensities: Intensities([400, 500, 600, 700]) ?? Intensities()))))
+                leaseMilliseconds: 3000, intensities: Intensities([400, 500, 600, 700]) ?? Intensities()))))
             lastSent = clock.now
             try link.read(until: lastSent + .milliseconds(100))
         }
@@ -82,8 +84,8 @@ struct SimulateCommandTests {
             return
         }
         #expect(device.actuatorCount == 4)
-        let statuses = link.frames.compactMap { if case .status(let s) = $0.frame.message { s } else { nil } }
-        #expect(statuses.count >= 5, "\(statuses.count) Status frames in 1.5 s (period 100 ms)")
+        let statuses = link.frames.compactMap { if case .statusReport(let s) = $0.frame.message { s } else { nil } }
+        #expect(statuses.count >= 5, "\(statuses.count) StatusReport frames in 1.5 s (period 100 ms)")
         #expect(statuses.contains { status in status.outputs.contains { $0 > 0 } },
                 "no Status showed the motors running: \(statuses.map { Array($0.outputs) })")
         #expect(!link.frames.contains { if case .fault = $0.frame.message { true } else { false } },
@@ -134,9 +136,9 @@ struct SimulateCommandTests {
         // Wait until the device is running, so Ctrl-C interrupts a live session.
         let clock = ContinuousClock()
         try link.read(until: clock.now + .seconds(2)) { frames in
-            frames.contains { if case .status(let s) = $0.frame.message { s.outputs.contains { $0 > 0 } } else { false } }
+            frames.contains { if case .statusReport(let s) = $0.frame.message { s.outputs.contains { $0 > 0 } } else { false } }
         }
-        #expect(link.frames.contains { if case .status(let s) = $0.frame.message { s.state == .running } else { false } },
+        #expect(link.frames.contains { if case .statusReport(let s) = $0.frame.message { s.state == .running } else { false } },
                 "the device never reported running: \(link.frames.map(\.frame.message))")
 
         let signalled = clock.now

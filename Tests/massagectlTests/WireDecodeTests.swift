@@ -3,18 +3,18 @@ import Testing
 
 @Suite("wire decode")
 struct WireDecodeTests {
-    /// Heartbeat, seq 0: raw 01 04 00 + CRC, worked out by hand from the definition.
-    static let heartbeat = ReferenceCodec.wire([0x01, 0x04, 0x00])
+    /// Heartbeat, seq 0: raw 02 04 00 + CRC, worked out by hand from the definition.
+    static let heartbeat = ReferenceCodec.wire([0x02, 0x04, 0x00])
 
     @Test("the encoder's Heartbeat matches CRC-32C and COBS computed from the definition")
     func heartbeatBytes() throws {
         let expected = ReferenceCodec.hex(Self.heartbeat)
         // Pinned too, so a change to the reference code cannot move both sides at once.
-        #expect(expected == "03010405d850af8b00")
+        #expect(expected == "03020405ab90816100")
         #expect(try MassagectlProcess.encode(["Heartbeat"]) == expected)
         let decoded = try MassagectlProcess.run(["wire", "decode", expected])
         #expect(decoded.status == 0)
-        #expect(decoded.lines == ["seq=0 v1 Heartbeat"])
+        #expect(decoded.lines == ["seq=0 v2 Heartbeat"])
     }
 
     @Test("an encoded SetOutputs decodes to its fields, in text and in JSON")
@@ -23,10 +23,10 @@ struct WireDecodeTests {
             ["SetOutputs", "lease_ms=200", "heater_setpoint=380", "intensity=0,125,250", "--seq", "7"])
         let text = try MassagectlProcess.run(["wire", "decode", hex])
         #expect(text.status == 0)
-        #expect(text.lines == ["seq=7 v1 SetOutputs lease_ms=200 heater_setpoint=380 intensity=[0,125,250]"])
+        #expect(text.lines == ["seq=7 v2 SetOutputs lease_ms=200 heater_setpoint=380 intensity=[0,125,250]"])
         let json = try MassagectlProcess.run(["wire", "decode", "--json", hex])
         #expect(json.lines == [
-            #"{"frame":{"version":1,"type":"SetOutputs","seq":7,"fields":{"lease_ms":200,"heater_setpoint":380,"intensity":[0,125,250]}}}"#
+            #"{"frame":{"version":2,"type":"SetOutputs","seq":7,"fields":{"lease_ms":200,"heater_setpoint":380,"intensity":[0,125,250]}}}"#
         ])
     }
 
@@ -34,15 +34,15 @@ struct WireDecodeTests {
     func textFields() throws {
         let hex = try MassagectlProcess.encode(["Info", "section=1", "index=0", "vendor=Acme \"A\"", "model=M1", "serial="])
         let result = try MassagectlProcess.run(["wire", "decode", hex])
-        #expect(result.lines == [#"seq=0 v1 Info section=1 index=0 vendor="Acme \"A\"" model="M1" serial="""#])
+        #expect(result.lines == [#"seq=0 v2 Info section=1 index=0 vendor="Acme \"A\"" model="M1" serial="""#])
     }
 
     @Test("hex in every accepted form, split over arguments, and from standard input")
     func hexForms() throws {
-        let heartbeat = ["seq=0 v1 Heartbeat"]
-        let spaced = try MassagectlProcess.run(["wire", "decode", "0x03:01:04:05", "D8,50 0xAF", "8b", "00"])
+        let heartbeat = ["seq=0 v2 Heartbeat"]
+        let spaced = try MassagectlProcess.run(["wire", "decode", "0x03:02:04:05", "AB,90 0x81", "61", "00"])
         #expect(spaced.lines == heartbeat)
-        let piped = try MassagectlProcess.run(["wire", "decode", "--hex"], input: Data("03 01 04 05\nd8 50 af 8b 00\n".utf8))
+        let piped = try MassagectlProcess.run(["wire", "decode", "--hex"], input: Data("03 02 04 05\nab 90 81 61 00\n".utf8))
         #expect(piped.lines == heartbeat)
         let raw = try MassagectlProcess.run(["wire", "decode"], input: Data(Self.heartbeat + Self.heartbeat))
         #expect(raw.lines == heartbeat + heartbeat)
@@ -64,15 +64,16 @@ struct WireDecodeTests {
 
     @Test("errors with a trusted header show version, type byte and seq")
     func headerErrors() throws {
-        let unknownType = ReferenceCodec.hex(ReferenceCodec.wire([0x01, 0x42, 0x09]))
-        let badVersion = ReferenceCodec.hex(ReferenceCodec.wire([0x02, 0x04, 0x0A]))
-        let badPayload = ReferenceCodec.hex(ReferenceCodec.wire([0x01, 0x04, 0x0B, 0xFF]))  // Heartbeat is empty
+        let unknownType = ReferenceCodec.hex(ReferenceCodec.wire([0x02, 0x42, 0x09]))
+        // Header version 1 is for Hello, Info and Nak only (PROTOCOL.md section 3).
+        let badVersion = ReferenceCodec.hex(ReferenceCodec.wire([0x01, 0x04, 0x0A]))
+        let badPayload = ReferenceCodec.hex(ReferenceCodec.wire([0x02, 0x04, 0x0B, 0xFF]))  // Heartbeat is empty
         let result = try MassagectlProcess.run(["wire", "decode", unknownType + badVersion + badPayload])
         #expect(result.status == 1)
         #expect(result.lines.count == 3)
-        #expect(result.lines[0].hasPrefix("error: unknown_type — seq=9 v1 type 0x42"))
-        #expect(result.lines[1].hasPrefix("error: unsupported_version — seq=10 v2 Heartbeat (0x04)"))
-        #expect(result.lines[2].hasPrefix("error: malformed_payload — seq=11 v1 Heartbeat (0x04)"))
+        #expect(result.lines[0].hasPrefix("error: unknown_type — seq=9 v2 type 0x42"))
+        #expect(result.lines[1].hasPrefix("error: unsupported_version — seq=10 v1 Heartbeat (0x04)"))
+        #expect(result.lines[2].hasPrefix("error: malformed_payload — seq=11 v2 Heartbeat (0x04)"))
         let json = try MassagectlProcess.run(["wire", "decode", "--json", unknownType + badVersion + badPayload])
         #expect(json.lines == [#"{"error":"unknown_type"}"#, #"{"error":"unsupported_version"}"#, #"{"error":"malformed_payload"}"#])
     }
@@ -85,14 +86,14 @@ struct WireDecodeTests {
         #expect(result.status == 1)
         #expect(result.lines.count >= 3)
         #expect(result.lines.dropLast().allSatisfy { $0.hasPrefix("error: ") })
-        #expect(result.lines.last == "seq=0 v1 Heartbeat")
+        #expect(result.lines.last == "seq=0 v2 Heartbeat")
     }
 
     @Test("bytes left without a 0x00 get a note on standard error, not an error")
     func partialFrame() throws {
         let result = try MassagectlProcess.run(["wire", "decode", ReferenceCodec.hex(Self.heartbeat) + "0301"])
         #expect(result.status == 0)
-        #expect(result.lines == ["seq=0 v1 Heartbeat"])
+        #expect(result.lines == ["seq=0 v2 Heartbeat"])
         #expect(result.standardError.contains("2 bytes after the last 0x00 were not a complete frame"))
     }
 

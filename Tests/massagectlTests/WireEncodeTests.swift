@@ -46,7 +46,7 @@ struct WireEncodeTests {
     func jsonRoundTrip() throws {
         let hex = try MassagectlProcess.encode(
             ["Status", "state=2", "faults=0x11", "temperature=-32768", "heater_setpoint=380", "heater_duty=50",
-             "uptime_us=18446744073709551615", "frames_bad=1", "frames_dropped=2", "dose=3", "output=1,2,3"])
+             "uptime_us=18446744073709551615", "frames_bad=1", "frames_superseded=2", "dose=3", "output=1,2,3"])
         let decoded = try MassagectlProcess.run(["wire", "decode", "--json", hex])
         #expect(decoded.status == 0)
         let reencoded = try MassagectlProcess.run(["wire", "encode", "--json", "-"], input: decoded.standardOutput)

@@ -7,8 +7,14 @@ import MassageWire
 /// clock.
 ///
 /// What it does (PROTOCOL.md 4–6):
-/// - Handshake: Hello with the host's version range, Info (Device) with the chosen
-///   version, then Info (Identity) and Info (Actuator) for each actuator → ``SessionEvent/ready(_:)``.
+/// - Handshake: Hello with the host's version range (header version 1, as every Hello),
+///   Info (Device) with the chosen version, then Info (Identity), Info (Actuator) for each
+///   actuator, GetStatus (the latched faults, which Hello does not clear) and, when a
+///   fault is latched, Info section 3 (what latched first and when, perhaps left by an
+///   earlier host) → ``SessionEvent/ready(_:)``.
+/// - Answers and reports differ by type: GetStatus is answered by Status (0x82) with its
+///   `seq`; the periodic StatusReport (0x88) feeds ``SessionEvent/status(_:)``. A Status
+///   that answers nothing pending (a retry's echo) is counted and ignored.
 /// - Commands (Stop, SetConfig, GetConfig, ClearFault, GetStatus) one at a time in
 ///   order, each retried with the same `seq` after 25, 50, 100, 200 ms (4 tries), answers
 ///   matched by type and `seq`; a late or repeated answer is counted and ignored, so no
@@ -18,15 +24,16 @@ import MassageWire
 /// - Refresh whenever nothing was sent for `heartbeatInterval` (default 50 ms: 20 Hz,
 ///   twice the 10 Hz the device needs), so the watchdog stays fed: the newest outputs
 ///   again while their lease (counted from when the caller set them) still runs, with
-///   what is left of it, else a Heartbeat. A SetOutputs lost on the link or dropped by
-///   the device's rate limit is thus repaired within 50 ms, and outputs the caller stops
+///   what is left of it, else a Heartbeat. A SetOutputs lost on the link is thus
+///   repaired within 50 ms (the device holds, never drops, one that comes too soon), and
+///   outputs the caller stops
 ///   refreshing still lapse on time.
 /// - Link loss: nothing received for `linkLossTimeout` (1 s) ends the session. A quiet
 ///   device (status reports off) is asked GetStatus every `probeInterval`, so silence
 ///   means the link, not the configuration.
 public struct SessionEngine: Sendable {
     public struct Configuration: Sendable, Equatable {
-        public var minVersion: UInt8 = 1
+        public var minVersion: UInt8 = WireLimits.protocolVersion
         public var maxVersion: UInt8 = WireLimits.protocolVersion
         public var heartbeatInterval: UInt64 = 50_000
         public var firstRetryTimeout: UInt64 = 25_000
@@ -52,7 +59,7 @@ public struct SessionEngine: Sendable {
     public private(set) var phase: Phase = .idle
     public private(set) var capabilities: DeviceCapabilities?
     public private(set) var statistics = SessionStatistics()
-    /// The newest Status the device sent.
+    /// The newest Status or StatusReport the device sent.
     public private(set) var latestStatus: Status?
 
     enum Purpose: Sendable {
@@ -60,6 +67,8 @@ public struct SessionEngine: Sendable {
         case info(InfoSection, index: UInt8)
         case command(RequestID, SessionCommand)
         case probe
+        /// The handshake's last steps: the latched faults, then the fault record.
+        case handshakeStatus
     }
 
     struct Request: Sendable {
@@ -73,7 +82,7 @@ public struct SessionEngine: Sendable {
     var requests: [Request] = []
     var nextSequence: UInt8 = 0
     var nextRequestNumber: UInt64 = 1
-    var version: UInt8 = 1
+    var version: UInt8 = WireLimits.protocolVersion
     var pendingOutputs: OutputLevels? = nil
     var pendingSetAt: UInt64 = 0
     /// The outputs last sent and when the caller set them (their lease runs from then).
@@ -85,6 +94,10 @@ public struct SessionEngine: Sendable {
     var pendingDevice: DeviceInfo? = nil
     var pendingIdentity: DeviceIdentity? = nil
     var pendingActuators: [ActuatorInfo] = []
+    var pendingStatus: Status? = nil
+    /// The sequence number of the last unsolicited frame (StatusReport, MatReport,
+    /// Fault), to count the ones lost from the gaps (PROTOCOL.md 2.1).
+    var lastUnsolicitedSequence: UInt8? = nil
     var outgoing: [UInt8] = []
     var events: [SessionEvent] = []
     var eventHead = 0
@@ -267,7 +280,7 @@ public struct SessionEngine: Sendable {
             seq = nextSequence
             nextSequence &+= 1
         }
-        let frameVersion = message.type == .hello ? 1 : version
+        let frameVersion = message.type == .hello ? WireLimits.negotiationVersion : version
         let frame = Frame(version: frameVersion, sequence: seq, message: message).encoded()
         outgoing.append(contentsOf: frame)
         statistics.framesSent += 1
@@ -307,7 +320,7 @@ public struct SessionEngine: Sendable {
         switch purpose {
         case .command(let id, _): events.append(.completed(id, .failure(error)))
         case .probe: break   // silence is link loss's to judge
-        case .hello, .info: end(error)
+        case .hello, .info, .handshakeStatus: end(error)
         }
     }
 
@@ -333,12 +346,24 @@ public struct SessionEngine: Sendable {
     }
 
     mutating func handle(_ frame: Frame, now: UInt64) {
+        if frame.message.type.isUnsolicited { countUnsolicited(frame.sequence) }
         switch frame.message {
         case .status(let status):
-            latestStatus = status
-            if let request = takeAnswered(by: frame, type: .getStatus) {
-                if case .command(let id, _) = request.purpose { events.append(.completed(id, .success(.status(status)))) }
+            // Only ever an answer: to the GetStatus pending with this seq, else a late
+            // or repeated one, which says nothing new.
+            guard let request = takeAnswered(by: frame, type: .getStatus) else {
+                statistics.duplicateAnswers += 1
+                return
             }
+            latestStatus = status
+            switch request.purpose {
+            case .command(let id, _): events.append(.completed(id, .success(.status(status))))
+            case .handshakeStatus: handshakeStatus(status)
+            default: break
+            }
+            if phase == .ready { events.append(.status(status)) }
+        case .statusReport(let status):
+            latestStatus = status
             if phase == .ready { events.append(.status(status)) }
         case .matReport(let report):
             if phase == .ready { events.append(.mat(report)) }
@@ -378,7 +403,9 @@ public struct SessionEngine: Sendable {
         switch request.purpose {
         case .hello where nak.reason == .unsupportedVersion:
             end(.unsupportedVersion(hostMin: configuration.minVersion, hostMax: configuration.maxVersion, device: nil))
-        case .hello, .info:
+        case .info(.faultRecord, _):
+            finishHandshake(faultRecord: nil)   // a device without the record: carry on
+        case .hello, .info, .handshakeStatus:
             end(.refused(command: Self.name(of: request.message), reason: nak.reason))
         case .command(let id, let command):
             events.append(.completed(id, .failure(.refused(command: command.description, reason: nak.reason))))
@@ -415,25 +442,55 @@ public struct SessionEngine: Sendable {
         case (.info(.actuator, let wanted), .actuator(let index, let actuator)) where index == wanted:
             pendingActuators.append(actuator)
             requestActuator(Int(index) + 1)
+        case (.info(.faultRecord, _), .faultRecord(let record)):
+            finishHandshake(faultRecord: record)
         default:
             end(.protocolViolation("\(Self.name(of: request.message)) was answered with Info section \(info.section.rawValue)"))
         }
     }
 
     mutating func requestActuator(_ index: Int) {
-        guard let device = pendingDevice, let identity = pendingIdentity else { return }
+        guard let device = pendingDevice, pendingIdentity != nil else { return }
         if index < Int(device.actuatorCount) {
             requests.insert(Request(purpose: .info(.actuator, index: UInt8(index)),
                                     message: .getInfo(InfoRequest(section: .actuator, index: UInt8(index)))), at: 0)
             return
         }
-        let capabilities = DeviceCapabilities(device: device, identity: identity, actuators: pendingActuators)
+        requests.insert(Request(purpose: .handshakeStatus, message: .getStatus), at: 0)
+    }
+
+    /// The handshake's GetStatus answered: ask for the fault record if a fault is latched.
+    mutating func handshakeStatus(_ status: Status) {
+        pendingStatus = status
+        if status.faults.isEmpty {
+            finishHandshake(faultRecord: nil)
+        } else {
+            requests.insert(Request(purpose: .info(.faultRecord, index: 0),
+                                    message: .getInfo(InfoRequest(section: .faultRecord))), at: 0)
+        }
+    }
+
+    mutating func finishHandshake(faultRecord: FaultRecord?) {
+        guard let device = pendingDevice, let identity = pendingIdentity else { return }
+        let capabilities = DeviceCapabilities(device: device, identity: identity, actuators: pendingActuators,
+                                              statusAtHandshake: pendingStatus, faultRecord: faultRecord)
         self.capabilities = capabilities
         phase = .ready
         events.append(.ready(capabilities))
         if let levels = pendingOutputs, levels.intensities.count != capabilities.actuatorCount {
             pendingOutputs = nil
         }
+    }
+
+    /// Counts the unsolicited frames lost, from the gaps in their counter after the first.
+    mutating func countUnsolicited(_ sequence: UInt8) {
+        if let last = lastUnsolicitedSequence {
+            let gap = sequence &- last &- 1
+            // A gap of more than half the counter is a reordering or a device restart,
+            // not 200 frames lost.
+            if gap < 128 { statistics.unsolicitedLost += Int(gap) }
+        }
+        lastUnsolicitedSequence = sequence
     }
 
     static func name(of message: Message) -> String {

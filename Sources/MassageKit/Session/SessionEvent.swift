@@ -46,6 +46,7 @@ public struct RequestID: Hashable, Sendable, CustomStringConvertible {
 public enum SessionEvent: Sendable, Equatable {
     /// The handshake finished.
     case ready(DeviceCapabilities)
+    /// A StatusReport, or the answer to a GetStatus.
     case status(Status)
     case mat(MatReport)
     case fault(FaultReport)
@@ -75,6 +76,9 @@ public struct SessionStatistics: Sendable, Equatable {
     public var retries = 0
     /// Answers that came for a command already answered (a retry's echo) or too late.
     public var duplicateAnswers = 0
+    /// Unsolicited frames (StatusReport, MatReport, Fault) lost, from the gaps in the
+    /// device's counter after the first one received.
+    public var unsolicitedLost = 0
 
     public init() {}
 }

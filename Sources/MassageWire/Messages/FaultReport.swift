@@ -54,6 +54,34 @@ public struct FaultReport: Equatable, Sendable {
     }
 }
 
+/// Info section 3 (PROTOCOL.md 4.10): the first fault latched since the last
+/// ClearFault, kept so that a host that connects later learns what an earlier host
+/// left behind and when. Same layout as a Fault frame.
+public struct FaultRecord: Equatable, Sendable {
+    /// The `code` of a record with no fault latched.
+    public static let noFault: UInt8 = 255
+
+    /// The bit number of the first fault latched since the last clear, or `noFault`.
+    public var code: UInt8
+    /// All latched faults now.
+    public var faults: FaultSet
+    /// That first fault's detail (PROTOCOL.md 4.18).
+    public var detail: Int16
+    /// Device uptime when that first fault latched; 0 when none is.
+    public var uptimeMicroseconds: UInt64
+
+    public init(code: UInt8 = FaultRecord.noFault, faults: FaultSet = FaultSet(), detail: Int16 = 0,
+                uptimeMicroseconds: UInt64 = 0) {
+        self.code = code
+        self.faults = faults
+        self.detail = detail
+        self.uptimeMicroseconds = uptimeMicroseconds
+    }
+
+    /// True when no fault has latched since the last clear.
+    public var isEmpty: Bool { code == FaultRecord.noFault }
+}
+
 #if !hasFeature(Embedded)
 // Host only: SetAlgebra's default methods allocate, and Embedded builds are checked
 // with -no-allocations.

@@ -3,6 +3,8 @@ public enum InfoSection: UInt8, Sendable {
     case device = 0
     case identity = 1
     case actuator = 2
+    /// The fault record: what latched first since the last clear, and when (version 2).
+    case faultRecord = 3
 }
 
 /// GetInfo (0x09): asks for one section of the device's description.
@@ -121,12 +123,14 @@ public enum Info: Equatable, Sendable {
     case device(DeviceInfo)
     case identity(DeviceIdentity)
     case actuator(index: UInt8, ActuatorInfo)
+    case faultRecord(FaultRecord)
 
     public var section: InfoSection {
         switch self {
         case .device: .device
         case .identity: .identity
         case .actuator: .actuator
+        case .faultRecord: .faultRecord
         }
     }
 }

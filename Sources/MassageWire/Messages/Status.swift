@@ -6,7 +6,8 @@ public enum DeviceState: UInt8, Sendable {
     case faulted = 3
 }
 
-/// Status (0x82): the device's outputs, temperature, faults and counters.
+/// Status (0x82, the answer to GetStatus) and StatusReport (0x88, periodic): the
+/// device's outputs, temperature, faults and counters.
 public struct Status: Equatable, Sendable {
     /// The `temperature` value that means "no sensor or no valid reading".
     public static let noTemperature: Int16 = .min
@@ -20,10 +21,12 @@ public struct Status: Equatable, Sendable {
     /// Percent, 0–100.
     public var heaterDuty: UInt8
     public var uptimeMicroseconds: UInt64
-    /// Frames dropped for COBS, length or CRC errors (saturating).
+    /// Frames that got no answer because nothing in them could be trusted: malformed
+    /// COBS, truncated, bad CRC, too long (saturating).
     public var framesBad: UInt16
-    /// Good frames ignored, e.g. over the rate limit (saturating).
-    public var framesDropped: UInt16
+    /// SetOutputs frames held by the rate limit and replaced by a newer one before they
+    /// were applied (saturating). Nothing else is ever dropped.
+    public var framesSuperseded: UInt16
     /// This session's vibration dose, 0.01 points.
     public var dose: UInt16
     /// The intensity each motor is driven at now, per mille.
@@ -31,7 +34,7 @@ public struct Status: Equatable, Sendable {
 
     public init(state: DeviceState, faults: FaultSet = FaultSet(), temperature: Int16 = Status.noTemperature,
                 heaterSetpoint: UInt16 = 0, heaterDuty: UInt8 = 0, uptimeMicroseconds: UInt64,
-                framesBad: UInt16 = 0, framesDropped: UInt16 = 0, dose: UInt16 = 0,
+                framesBad: UInt16 = 0, framesSuperseded: UInt16 = 0, dose: UInt16 = 0,
                 outputs: Intensities = Intensities()) {
         self.state = state
         self.faults = faults
@@ -40,7 +43,7 @@ public struct Status: Equatable, Sendable {
         self.heaterDuty = heaterDuty
         self.uptimeMicroseconds = uptimeMicroseconds
         self.framesBad = framesBad
-        self.framesDropped = framesDropped
+        self.framesSuperseded = framesSuperseded
         self.dose = dose
         self.outputs = outputs
     }

@@ -195,7 +195,7 @@ final class SimulatorOpener: Sendable {
         defer { opener.stopAll() }
         let session = try await DeviceSession.connect(open: opener.opener)
         defer { session.close() }
-        for value in stride(from: UInt32(200), through: 2000, by: 200) {
+        for value in stride(from: UInt32(250), through: 2000, by: 175) {
             #expect(try await session.send(.setConfig(.watchdogMilliseconds, value)) == .acknowledged)
             #expect(try await session.send(.getConfig(.watchdogMilliseconds)) == .config(ConfigEntry(key: .watchdogMilliseconds, value: value)))
         }

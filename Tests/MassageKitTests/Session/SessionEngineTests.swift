@@ -41,7 +41,8 @@ import Testing
         #expect(capabilities.actuators.count == 4)
         #expect(capabilities.actuators[1].angle == 9000)
         #expect(capabilities.hasHeater)
-        #expect(capabilities.protocolVersion == 1)
+        #expect(capabilities.protocolVersion == 2)
+        #expect(capabilities.latchedFaults.isEmpty && capabilities.faultRecord == nil)
         #expect(session.now < 20_000, "the handshake took \(session.now) µs")
         #expect(session.events.first == .ready(capabilities))
     }
@@ -153,7 +154,7 @@ import Testing
         for t in stride(from: UInt64(20_000), through: 1_020_000, by: 1000) {
             // The device keeps reporting, so the link stays up.
             if t % 100_000 == 0 {
-                engine.receive(Array(Frame(sequence: 0, message: .status(Status(state: .idle, uptimeMicroseconds: t))).encoded()), now: t)
+                engine.receive(Array(Frame(sequence: 0, message: .statusReport(Status(state: .idle, uptimeMicroseconds: t))).encoded()), now: t)
             }
             engine.advance(now: t)
             for frame in Self.sent(&engine) where frame.message == .heartbeat { times.append(t) }
@@ -166,7 +167,7 @@ import Testing
     @Test func silenceForOneSecondEndsTheSession() throws {
         var engine = try Self.readyEngine()
         let last: UInt64 = 30_000
-        engine.receive(Array(Frame(sequence: 0, message: .status(Status(state: .idle, uptimeMicroseconds: 1))).encoded()), now: last)
+        engine.receive(Array(Frame(sequence: 0, message: .statusReport(Status(state: .idle, uptimeMicroseconds: 1))).encoded()), now: last)
         var endedAt: UInt64? = nil
         for t in stride(from: last, through: last + 1_500_000, by: 1000) {
             engine.advance(now: t)
@@ -181,19 +182,19 @@ import Testing
 
     @Test func aQuietDeviceIsProbedWithGetStatus() throws {
         var engine = try Self.readyEngine()
-        engine.receive(Array(Frame(sequence: 0, message: .status(Status(state: .idle, uptimeMicroseconds: 1))).encoded()), now: 30_000)
+        engine.receive(Array(Frame(sequence: 0, message: .statusReport(Status(state: .idle, uptimeMicroseconds: 1))).encoded()), now: 30_000)
         engine.advance(now: 30_000 + 250_000)
         #expect(Self.sent(&engine).contains { $0.message == .getStatus })
     }
 
     @Test func aDeviceWithoutACommonVersionIsRefused() {
         var configuration = SessionEngine.Configuration()
-        configuration.minVersion = 2
-        configuration.maxVersion = 3
+        configuration.minVersion = 3
+        configuration.maxVersion = 4
         var session = LockstepSession(device: SimulatedDevice(profile: .handheldRing4), configuration: configuration)
         let result = session.connect()
-        #expect(result == .failure(.unsupportedVersion(hostMin: 2, hostMax: 3, device: nil)))
-        #expect("\(SessionError.unsupportedVersion(hostMin: 2, hostMax: 3, device: nil))".contains("update"))
+        #expect(result == .failure(.unsupportedVersion(hostMin: 3, hostMax: 4, device: nil)))
+        #expect("\(SessionError.unsupportedVersion(hostMin: 3, hostMax: 4, device: nil))".contains("update"))
     }
 
     @Test func reconnectingToAnotherDeviceIsRefused() {
@@ -212,5 +213,101 @@ import Testing
         tooHigh.intensities[2] = 1001
         #expect(throws: SessionError.self) { try engine.setOutputs(tooHigh, now: 20_000) }
         #expect(Self.sent(&engine).isEmpty)
+    }
+
+    // MARK: Protocol version 2
+
+    /// Plays a device by hand through the handshake: one actuator, and `faults` latched
+    /// (with the watchdog first, at 7.7 s of uptime) when the host asks GetStatus at 20 s.
+    static func handshake(faults: FaultSet, answerRecord: Bool = true) -> (SessionEngine, [Frame]) {
+        var engine = SessionEngine()
+        engine.start(now: 0)
+        var seen: [Frame] = []
+        let info = DeviceInfo(firmwareMajor: 1, firmwareMinor: 0, firmwarePatch: 0, actuatorCount: 1, layout: .single,
+                              matZoneCount: 0, heaterCap: 0, heaterCapLimit: 0, maxOutputRateHz: 100,
+                              watchdogMilliseconds: 500, maxLeaseMilliseconds: 3000, statusPeriodMilliseconds: 100,
+                              matPeriodMilliseconds: 0, doseLimit: 0)
+        for step in 0..<8 {
+            guard let frame = sent(&engine).last else { break }
+            seen.append(frame)
+            let answer: Frame
+            switch frame.message {
+            case .hello:
+                answer = Frame(version: 1, sequence: frame.sequence, message: .info(.device(info)))
+            case .getInfo(let request) where request.section == .identity:
+                answer = Frame(sequence: frame.sequence, message: .info(.identity(DeviceIdentity(
+                    vendor: ShortText(text: "T") ?? ShortText(), model: ShortText(text: "M") ?? ShortText(),
+                    serial: ShortText(text: "S") ?? ShortText()))))
+            case .getInfo(let request) where request.section == .actuator:
+                answer = Frame(sequence: frame.sequence, message: .info(.actuator(index: 0, ActuatorInfo(
+                    placement: .centre, acceleration: 100, spinUpMilliseconds: 50))))
+            case .getStatus:
+                answer = Frame(sequence: frame.sequence, message: .status(Status(
+                    state: faults.isEmpty ? .idle : .faulted, faults: faults, uptimeMicroseconds: 20_000_000)))
+            case .getInfo(let request) where request.section == .faultRecord && answerRecord:
+                answer = Frame(sequence: frame.sequence, message: .info(.faultRecord(FaultRecord(
+                    code: 0, faults: faults, detail: 500, uptimeMicroseconds: 7_700_000))))
+            default:
+                answer = Frame(sequence: frame.sequence, message: .nak(Nak(rejectedType: frame.message.type.rawValue,
+                                                                            reason: .unknownType)))
+            }
+            engine.receive(Array(answer.encoded()), now: UInt64(step + 1) * 1000)
+        }
+        return (engine, seen)
+    }
+
+    @Test func helloGoesInHeaderVersion1AndTheHandshakeEndsWithGetStatus() throws {
+        var (engine, seen) = Self.handshake(faults: FaultSet())
+        #expect(seen.first?.version == 1)
+        #expect(seen.first?.message == .hello(Hello(minVersion: 2, maxVersion: 2)))
+        #expect(seen.dropFirst().allSatisfy { $0.version == 2 })
+        #expect(seen.last?.message == .getStatus)
+        let capabilities = try #require(engine.capabilities)
+        #expect(capabilities.latchedFaults.isEmpty && capabilities.faultRecord == nil)
+        #expect(Self.events(&engine).first == .ready(capabilities))
+    }
+
+    @Test func aLatchedFaultIsReadWithItsRecordAtTheHandshake() throws {
+        let (engine, seen) = Self.handshake(faults: .watchdog)
+        #expect(seen.suffix(2).map(\.message) == [.getStatus, .getInfo(InfoRequest(section: .faultRecord))])
+        let capabilities = try #require(engine.capabilities)
+        #expect(capabilities.latchedFaults == .watchdog)
+        #expect(capabilities.onlyWatchdogLatched)
+        #expect(capabilities.faultRecord?.code == 0)
+        #expect(capabilities.secondsSinceFirstFault.map { abs($0 - 12.3) < 1e-9 } == true)
+        let (other, _) = Self.handshake(faults: FaultSet.watchdog.union(.motorStall))
+        #expect(other.capabilities?.onlyWatchdogLatched == false)
+        // A device that refuses section 3 still gets a session, without the record.
+        let (refusing, _) = Self.handshake(faults: .motorStall, answerRecord: false)
+        #expect(refusing.phase == .ready && refusing.capabilities?.faultRecord == nil)
+    }
+
+    @Test func getStatusIsAnsweredOnlyByStatusWithItsSeq() throws {
+        var engine = try Self.readyEngine()
+        let id = engine.submit(.getStatus, now: 20_000)
+        let request = try #require(Self.sent(&engine).last)
+        #expect(request.message == .getStatus)
+        let status = Status(state: .idle, uptimeMicroseconds: 5)
+        // A periodic report with the same seq, and a Status with another seq: neither answers.
+        engine.receive(Array(Frame(sequence: request.sequence, message: .statusReport(status)).encoded()), now: 21_000)
+        engine.receive(Array(Frame(sequence: request.sequence &+ 1, message: .status(status)).encoded()), now: 21_000)
+        var events = Self.events(&engine)
+        #expect(!events.contains { if case .completed = $0 { true } else { false } })
+        #expect(events == [.status(status)], "the report is a status event; the stray Status is ignored")
+        #expect(engine.statistics.duplicateAnswers == 1)
+        let answer = Status(state: .idle, uptimeMicroseconds: 6)
+        engine.receive(Array(Frame(sequence: request.sequence, message: .status(answer)).encoded()), now: 22_000)
+        events = Self.events(&engine)
+        #expect(events.first == .completed(id, .success(.status(answer))))
+    }
+
+    @Test func lostUnsolicitedFramesAreCountedFromTheGaps() throws {
+        var engine = try Self.readyEngine()
+        let before = engine.statistics.unsolicitedLost
+        for seq: UInt8 in [200, 201, 204, 205] {
+            engine.receive(Array(Frame(sequence: seq, message: .statusReport(Status(state: .idle, uptimeMicroseconds: 1))).encoded()),
+                           now: 30_000)
+        }
+        #expect(engine.statistics.unsolicitedLost - before == 2)
     }
 }
