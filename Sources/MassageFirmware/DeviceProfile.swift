@@ -53,10 +53,10 @@ public enum FirmwareLimits {
     /// The smallest watchdog_ms: 2.5 × the host's minimum refresh period of 100 ms.
     public static let minimumWatchdogMilliseconds: UInt32 = 250
     /// 43.0 °C: IEC 60601-1's limit for ≥ 10 min of skin contact. No cap goes above it.
-    public static let absoluteHeaterCap: UInt16 = 430
+    public static let absoluteHeaterCap: UInt16 = SafetyFigures.heaterCapCeiling
     /// A heater setpoint lapses at most this long after the last SetOutputs (Klipper's
     /// MAX_HEAT_TIME).
-    public static let maxLeaseMilliseconds: UInt16 = 3000
+    public static let maxLeaseMilliseconds: UInt16 = SafetyFigures.maxLeaseMilliseconds
     /// The band below the cap the heater regulates to when a setpoint is clamped, 0.1 °C:
     /// sensor noise must never let the surface pass the cap.
     public static let capGuardBand: Int32 = 3

@@ -1,23 +1,23 @@
-/// The session's vibration dose (DESIGN.md, PROTOCOL.md 6.5): points = 2·a²·T, a the
-/// loudest actuator's acceleration at its drive (m/s²), T in hours; Directive 2002/44/EC's
-/// hand-arm exposure values give 100 points (2.5 m/s² for 8 h) and 400 (5 m/s² for 8 h).
-///
-/// Integer arithmetic: a in 0.01 m/s², so one step adds a²·dt(µs), and one point is
-/// 1.8·10¹³ of those units (2 · 10⁻⁴ m²/s⁴ per unit² ÷ 3.6·10⁹ µs per hour).
-struct DoseMeter: Sendable {
-    static let unitsPerPoint: UInt64 = 18_000_000_000_000
-    private(set) var units: UInt64 = 0
+import MassageWire
 
-    mutating func reset() { units = 0 }
+/// The session's vibration dose on the device: MassageWire's `DoseAccumulator` (the
+/// arithmetic the host's governor uses too), with one step never counting more than 1 s
+/// (a tick that comes late after a stall must not add a burst).
+struct DoseMeter: Sendable {
+    private var accumulator = DoseAccumulator()
+
+    var units: UInt64 { accumulator.units }
+
+    mutating func reset() { accumulator.reset() }
 
     /// Adds `elapsed` µs at acceleration `acceleration` (0.01 m/s²).
     mutating func add(acceleration: UInt64, elapsed: UInt64) {
-        units &+= acceleration * acceleration * min(elapsed, 1_000_000)
+        accumulator.add(acceleration: acceleration, microseconds: min(elapsed, 1_000_000))
     }
 
     /// The dose in 0.01 points, saturating at the field's maximum.
-    var hundredths: UInt16 { UInt16(min(units / (Self.unitsPerPoint / 100), UInt64(UInt16.max))) }
+    var hundredths: UInt16 { accumulator.hundredths }
 
     /// True once the dose reaches `limit` whole points.
-    func reached(points limit: UInt32) -> Bool { units >= UInt64(limit) * Self.unitsPerPoint }
+    func reached(points limit: UInt32) -> Bool { accumulator.reached(points: limit) }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import MassageKit
 import Glibc
 #endif
 import MassageFirmware
@@ -74,15 +75,11 @@ public final class DeviceServer: Sendable {
         return device
     }
 
-    static func monotonicNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    // The package's one monotonic clock and absolute sleep (MassageKit's `Syscalls`).
+    static func monotonicNanoseconds() -> Int64 { Int64(Syscalls.monotonicNanoseconds()) }
 
     static func sleep(untilMonotonicNanoseconds deadline: Int64) {
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+        Syscalls.sleep(untilMonotonicNanoseconds: UInt64(max(0, deadline)))
     }
 }
 

@@ -1,3 +1,4 @@
+import MassageControl
 import ArgumentParser
 import Foundation
 import MassageKit
@@ -71,7 +72,13 @@ struct MatSourceOptions: ParsableArguments {
                 return try MatFeed.openLines(chip: file.chip, lines: file.lines, wiring: file.wiring,
                                              layout: MatLayout(rows: file.rows, columns: file.columns, lineOffsets: file.lines))
             }
-            return try MatFeed.open(device: device, speed: speed)
+            let feed = try MatFeed.open(device: device, speed: speed)
+            // A lone watchdog left by an earlier host is cleared with a note; any other
+            // fault is only warned about: reading a mat drives nothing.
+            if case .device(let session, _) = feed.kind {
+                LeftoverFaultCheck.settleBeforeReading(session, device: device)
+            }
+            return feed
         } catch let error as ValidationFailure {
             StandardError.print("Error: \(error)")
             throw ExitCode.validationFailure

@@ -1,4 +1,5 @@
 @testable import MassageGPIO
+import MassageKit
 
 /// A stand-in for libgpiod and the kernel behind it: one chip, lines whose events and
 /// levels the test sets, and errno values to fail with.

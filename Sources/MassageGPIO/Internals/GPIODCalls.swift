@@ -1,4 +1,5 @@
 import CGPIOD
+import MassageKit   // Errno and the monotonic clock: the package's one seam for them
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,15 +41,14 @@ protocol GPIODCalls {
     func monotonicNanoseconds() -> UInt64
 }
 
-/// An errno value from a failed call.
-struct Errno: Error, Equatable {
-    var code: Int32
-    /// strerror's text.
-    var text: String { String(cString: strerror(code)) }
-}
-
 /// The real libgpiod 1.6.
 struct SystemGPIOD: GPIODCalls {
+    /// `gpiod_version_string`.
+    static var version: String {
+        guard let version = gpiod_version_string() else { return "unknown" }
+        return String(cString: version)
+    }
+
     func openChip(_ descriptor: String) -> Result<OpaquePointer, Errno> {
         errno = 0
         guard let chip = gpiod_chip_open_lookup(descriptor) else { return .failure(Errno(code: errno == 0 ? ENOENT : errno)) }
@@ -117,9 +117,5 @@ struct SystemGPIOD: GPIODCalls {
 
     func close(_ chip: OpaquePointer) { gpiod_chip_close(chip) }
 
-    func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-    }
+    func monotonicNanoseconds() -> UInt64 { Syscalls.monotonicNanoseconds() }
 }

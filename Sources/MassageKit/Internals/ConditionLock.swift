@@ -61,8 +61,7 @@ package final class ConditionLock<Value>: @unchecked Sendable {
     /// here too, but its epoch is not exposed, so go through "now").
     private static func monotonicTime(at deadline: ContinuousClock.Instant) -> timespec {
         let remaining = max(.zero, deadline - ContinuousClock.now)
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
+        let now = Syscalls.monotonicTimespec()
         let (seconds, attoseconds) = remaining.components
         var nanoseconds = Int64(now.tv_nsec) + attoseconds / 1_000_000_000
         var wholeSeconds = Int64(now.tv_sec) + seconds

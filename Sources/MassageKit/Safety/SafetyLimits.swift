@@ -5,11 +5,11 @@ import MassageWire
 /// step, dose stop, session length). Validated on creation.
 public struct SafetyLimits: Equatable, Sendable {
     /// The dose at which hosts stop by default: the action value (2.5 m/s² over 8 h).
-    public static let defaultDoseStopPoints: UInt32 = 100
+    public static let defaultDoseStopPoints: UInt32 = SafetyFigures.doseActionPoints
     /// The dose no user setting may pass: the limit value (5 m/s² over 8 h).
-    public static let doseLimitPoints: UInt32 = 400
+    public static let doseLimitPoints: UInt32 = SafetyFigures.doseLimitPoints
     /// The heater cap no device declaration may pass, 0.1 °C (43.0 °C, IEC 60601-1).
-    public static let heaterCapCeiling: UInt16 = 430
+    public static let heaterCapCeiling: UInt16 = SafetyFigures.heaterCapCeiling
     /// The longest session the governor allows: the dose's 8-hour reference period.
     public static let longestSessionMicroseconds: UInt64 = 8 * 3_600_000_000
     /// The default session length, 30 minutes (the device's heat auto-off figure).

@@ -68,6 +68,8 @@ public final class SerialTransport: Transport {
         try channel.receive(timeout: timeout)
     }
 
+    public func wakeReceive() { channel.wakeReceive() }
+
     public func close() { channel.close() }
 
     // MARK: - Opening
@@ -77,23 +79,23 @@ public final class SerialTransport: Transport {
         guard isatty(descriptor) == 1 else {
             let code = errno
             guard code == ENOTTY || code == EINVAL else {
-                throw .io(endpoint: endpoint, operation: "isatty", detail: ErrnoText.describe(code))
+                throw .io(endpoint: endpoint, operation: "isatty", detail: Errno(code).description)
             }
             throw notATerminal(path)
         }
         guard ioctl(descriptor, UInt(TIOCEXCL)) == 0 else {
-            throw .io(endpoint: endpoint, operation: "TIOCEXCL (exclusive mode)", detail: ErrnoText.describe(errno))
+            throw .io(endpoint: endpoint, operation: "TIOCEXCL (exclusive mode)", detail: Errno(errno).description)
         }
         var settings = termios()
         guard tcgetattr(descriptor, &settings) == 0 else {
-            throw .io(endpoint: endpoint, operation: "tcgetattr", detail: ErrnoText.describe(errno))
+            throw .io(endpoint: endpoint, operation: "tcgetattr", detail: Errno(errno).description)
         }
         rawEightNOne(&settings)
         guard tcsetattr(descriptor, TCSANOW, &settings) == 0 else {
-            throw .io(endpoint: endpoint, operation: "tcsetattr (raw 8N1)", detail: ErrnoText.describe(errno))
+            throw .io(endpoint: endpoint, operation: "tcsetattr (raw 8N1)", detail: Errno(errno).description)
         }
         guard tcflush(descriptor, TCIOFLUSH) == 0 else {
-            throw .io(endpoint: endpoint, operation: "tcflush", detail: ErrnoText.describe(errno))
+            throw .io(endpoint: endpoint, operation: "tcflush", detail: Errno(errno).description)
         }
     }
 
@@ -142,7 +144,7 @@ public final class SerialTransport: Transport {
         case EISDIR:
             return notATerminal(path)
         default:
-            return .io(endpoint: "serial:\(path)", operation: "open", detail: ErrnoText.describe(code))
+            return .io(endpoint: "serial:\(path)", operation: "open", detail: Errno(code).description)
         }
     }
 }

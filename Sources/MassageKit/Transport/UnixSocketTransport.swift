@@ -41,7 +41,7 @@ public final class UnixSocketTransport: Transport {
         let flags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let descriptor = socket(AF_UNIX, flags, 0)
         guard descriptor >= 0 else {
-            throw .io(endpoint: endpoint, operation: "socket", detail: ErrnoText.describe(errno))
+            throw .io(endpoint: endpoint, operation: "socket", detail: Errno(errno).description)
         }
         do throws(TransportError) {
             try Self.connect(descriptor, to: &address, path: path)
@@ -59,6 +59,8 @@ public final class UnixSocketTransport: Transport {
     public func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
         try channel.receive(timeout: timeout)
     }
+
+    public func wakeReceive() { channel.wakeReceive() }
 
     public func close() { channel.close() }
 
@@ -135,7 +137,7 @@ public final class UnixSocketTransport: Transport {
             return .busy(what: "the simulator on \(path)",
                          hint: "it has not accepted a connection for \(connectPatience): check that it is running, then try again")
         default:
-            return .io(endpoint: "unix:\(path)", operation: "connect", detail: ErrnoText.describe(code))
+            return .io(endpoint: "unix:\(path)", operation: "connect", detail: Errno(code).description)
         }
     }
 }

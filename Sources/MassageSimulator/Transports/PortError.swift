@@ -1,3 +1,4 @@
+import MassageKit
 import Glibc
 
 /// Why a transport could not be opened or used. Every message says what went wrong and
@@ -54,15 +55,9 @@ public enum PortError: Error, Sendable, Equatable, CustomStringConvertible {
                 + " choose a directory on a file system with UNIX permissions"
         case .system(let operation, let path, let code):
             let subject = path.map { "\(operation) \($0)" } ?? operation
-            return "\(subject) failed: \(errnoDescription(code))\(hint(for: code))"
+            return "\(subject) failed: \(Errno(code).description)\(hint(for: code))"
         }
     }
-}
-
-/// `strerror` text with the number, e.g. "Permission denied (errno 13)".
-func errnoDescription(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "errno \(code)" }
-    return "\(String(cString: text)) (errno \(code))"
 }
 
 private func hint(for code: Int32) -> String {

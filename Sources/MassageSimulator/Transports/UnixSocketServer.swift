@@ -1,3 +1,4 @@
+import MassageKit
 import Glibc
 import Synchronization
 
@@ -99,7 +100,7 @@ public final class UnixSocketServer: DevicePort {
                     case .drained: break
                     case .endOfFile: dropClient(&state, reason: "\(state.clientName) closed the connection")
                     case .failed(let code):
-                        dropClient(&state, reason: "\(state.clientName): \(errnoDescription(code))")
+                        dropClient(&state, reason: "\(state.clientName): \(Errno(code).description)")
                     }
                 }
                 let hadClient = state.client >= 0
@@ -130,7 +131,7 @@ public final class UnixSocketServer: DevicePort {
                 }
                 return count
             case .peerGone(let code), .failed(let code):
-                dropClient(&state, reason: "\(state.clientName): \(errnoDescription(code))")
+                dropClient(&state, reason: "\(state.clientName): \(Errno(code).description)")
                 return 0
             }
         }
@@ -217,7 +218,7 @@ public final class UnixSocketServer: DevicePort {
                     // Out of descriptors or memory: report once, try again next time.
                     if state.acceptFailure != code {
                         state.acceptFailure = code
-                        state.events.append(.refused("could not accept a client on \(path): \(errnoDescription(code))"))
+                        state.events.append(.refused("could not accept a client on \(path): \(Errno(code).description)"))
                     }
                     return
                 }
