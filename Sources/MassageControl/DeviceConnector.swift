@@ -24,7 +24,13 @@ public final class DeviceConnector: Sendable {
     }
 
     /// Parses `--device` and loads the device table; the errors are the user's to fix.
-    public static func make(device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) throws -> DeviceConnector {
+    /// A device table that cannot be read is an error only where the URI needs the table
+    /// (`usb…`); elsewhere it is handed to `warning` (standard error by default) and the
+    /// built-in table is used.
+    public static func make(
+        device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1,
+        warning: (String) -> Void = DeviceConnector.warnOnStandardError
+    ) throws -> DeviceConnector {
         let uri: DeviceURI
         do {
             uri = try DeviceURI(parsing: device)
@@ -33,11 +39,16 @@ public final class DeviceConnector: Sendable {
         }
         let table: DeviceTable
         do {
-            table = try DeviceTable.load(for: uri) { StandardError.print("warning: \($0)") }
+            table = try DeviceTable.load(for: uri) { warning($0.description) }
         } catch {
             throw ValidationFailure(message: error.description)
         }
         return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed)
+    }
+
+    /// Writes `warning: TEXT` to standard error, control and bidi characters escaped.
+    public static func warnOnStandardError(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + TerminalText.escaped(text) + "\n").utf8))
     }
 
     /// Opens the transport; `serial` is the device to find again after a link loss.

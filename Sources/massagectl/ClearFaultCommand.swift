@@ -1,4 +1,5 @@
 import ArgumentParser
+import MassageControl
 import MassageKit
 import MassageWire
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MassageConformance
+import MassageControl
 import MassageKit
 import MassageSimulator
 import Synchronization

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MassageControl
 import MassageKit
 
 /// Connects a session for the short device commands (`stop`, `clear-fault`, `config`),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MassageControl
 import MassageKit
 
 /// `massagectl stop --device URI`: stops every output of a device and waits for its Ack.

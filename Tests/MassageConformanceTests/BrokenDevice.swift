@@ -75,6 +75,7 @@ final class BrokenDevice: Transport, @unchecked Sendable {
     }
 
     func receive(timeout: Duration) throws(TransportError) -> [UInt8] { try inner.receive(timeout: timeout) }
+    func wakeReceive() { inner.wakeReceive() }
 
     func close() {
         state.withLock { $0.closed = true }
