@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "MassageKit", targets: ["MassageKit"]),
         .library(name: "MassageSimulator", targets: ["MassageSimulator"]),
         .library(name: "MassageUSB", targets: ["MassageUSB"]),
+        .library(name: "MassageControl", targets: ["MassageControl"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
     ],
     dependencies: [
@@ -75,10 +76,20 @@ let package = Package(
         // firmware through callbacks. Used by MassageUSBTests under umockdev-wrapper.
         .target(name: "USBDeviceEmulator", dependencies: ["CUmockdev"]),
 
+        // The application layer: what a user-facing program does with a device. Opening a
+        // device by URI, a program run (ProgramRun: scheduler, governor, progress, faults
+        // and link loss as events), a mat session toward the day's goal, the history
+        // record. The CLI and the service are thin views on it. Named for the package
+        // (massage-control): it is the API a front end controls the devices through.
+        .target(
+            name: "MassageControl",
+            dependencies: ["MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory"]
+        ),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
-                "MassageWire", "MassageFirmware", "MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "CLibUSB", "CGPIOD",
+                "MassageWire", "MassageFirmware", "MassageKit", "MassageControl", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -137,7 +148,14 @@ let package = Package(
         .testTarget(
             name: "massagectlTests",
             // MassageHistory and GRDB to build damaged and old histories for `history`.
-            dependencies: ["massagectl", "MassageWire", "MassageHistory", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["massagectl", "MassageWire", "MassageControl", "MassageHistory", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "MassageControlTests",
+            dependencies: [
+                "MassageControl", "MassageKit", "MassageSimulator", "MassageWire",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "MassageUSBTests",

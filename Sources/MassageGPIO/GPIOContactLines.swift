@@ -23,6 +23,9 @@ import Glibc
 /// Owns the chip and the line requests; released on deinit. Not `Sendable`: use it from
 /// one thread.
 public final class GPIOContactLines: ContactEventSource {
+    /// The libgpiod this program runs with, as the library reports itself, e.g. `1.6.3`.
+    public static var libraryVersion: String { SystemGPIOD.version }
+
     /// The kernel's event buffer per line (libgpiod v1 reads at most this many at once).
     public static let kernelEventBuffer = 16
 

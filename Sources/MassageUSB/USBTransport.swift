@@ -47,6 +47,10 @@ public final class USBTransport: Transport {
     /// unplug is still detected, by the transfers that fail with "no device".
     public var hotplugFollowed: Bool { link.hotplugFollowed }
 
+    /// The libusb this program runs with, as the library reports itself (not the headers
+    /// it was compiled against), e.g. `1.0.26.11724`.
+    public static var libraryVersion: String { LibUSB.version }
+
     /// Whether libusb on this system reports devices arriving and leaving
     /// (LIBUSB_CAP_HAS_HOTPLUG).
     public static var hotplugSupported: Bool {
@@ -95,6 +99,10 @@ public final class USBTransport: Transport {
 
     public func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
         try link.receive(timeout: timeout)
+    }
+
+    public func wakeReceive() {
+        link.wakeReceive()
     }
 
     public func close() {

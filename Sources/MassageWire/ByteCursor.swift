@@ -2,7 +2,11 @@
 ///
 /// Sizes are checked by the callers before they write or read (every payload is at
 /// most 55 bytes by construction, and the decoder checks each payload's exact length
-/// first), so these stay branch-free on the hot path.
+/// first). The stores and loads below are unchecked, so each keeps one bounds check of
+/// its own (``wireBoundsCheck(_:_:)``): a trap in release builds on hosts, where a
+/// message type added later with a payload too long must stop the process rather than
+/// write past the buffer; an assert in Embedded builds, where the size budget rules and
+/// the test suite on hosts has proven the sizes.
 @usableFromInline
 struct ByteWriter {
     /// The frame as it will go on the wire. The raw frame is written from index 1: index
@@ -19,7 +23,7 @@ struct ByteWriter {
     @inlinable mutating func u8(_ value: UInt8) {
         // Unchecked: the largest raw frame is 62 bytes (header, payload ≤ 55 bytes as the
         // FixedList capacities bound every message, CRC), so `count` stays ≤ 63 < 64.
-        assert(count < 64, "ByteWriter: frame longer than the protocol allows")
+        wireBoundsCheck(count < 64, "ByteWriter: frame longer than the protocol allows")
         bytes[unchecked: count] = value
         count &+= 1
     }
@@ -27,7 +31,7 @@ struct ByteWriter {
     @inlinable mutating func u16(_ value: UInt16) {
         #if !hasFeature(Embedded)
         // One little-endian store on hosts instead of two byte stores.
-        assert(count + 2 <= 64, "ByteWriter: frame longer than the protocol allows")
+        wireBoundsCheck(count + 2 <= 64, "ByteWriter: frame longer than the protocol allows")
         var span = bytes.mutableSpan
         var raw = span.mutableBytes
         raw.storeBytes(of: value.littleEndian, toUncheckedByteOffset: count, as: UInt16.self)
@@ -115,7 +119,7 @@ struct ByteReader {
         // Unchecked: `Frame.decode` sets 0 ≤ offset ≤ end ≤ 58, and every reader of a
         // payload checks `remaining` before it reads (exact lengths for fixed payloads,
         // counts against the rest for lists and texts).
-        assert(offset >= 0 && offset < end && end <= WireLimits.maxRawFrame, "ByteReader: read past the payload")
+        wireBoundsCheck(offset >= 0 && offset < end && end <= WireLimits.maxRawFrame, "ByteReader: read past the payload")
         let value = bytes[unchecked: offset]
         offset &+= 1
         return value
@@ -185,4 +189,16 @@ struct ByteReader {
         for _ in 0..<length { text.append(u8()) }
         return text.isValidUTF8 ? text : nil
     }
+}
+
+/// A bounds check in front of an unchecked store or load: `precondition` on hosts, so it
+/// holds in release builds too (one compare and a branch that is never taken), and
+/// `assert` in Embedded builds (debug only), where code size is the budget.
+@usableFromInline @inline(__always)
+func wireBoundsCheck(_ condition: @autoclosure () -> Bool, _ message: StaticString) {
+    #if hasFeature(Embedded)
+    assert(condition(), message)
+    #else
+    precondition(condition(), "\(message)")
+    #endif
 }

@@ -1,3 +1,4 @@
+import MassageControl
 import ArgumentParser
 import Foundation
 import MassageKit

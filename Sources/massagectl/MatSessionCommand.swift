@@ -1,10 +1,12 @@
+import MassageControl
 import ArgumentParser
 import Foundation
 import MassageHistory
 import MassageKit
 
 /// `massagectl mat session`: times a session on the mat toward today's goal, with live
-/// progress, a summary at the end, and a row in the history.
+/// progress, a summary at the end, and a row in the history. A view on ``MatSessionRun``
+/// (MassageControl).
 struct MatSessionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session",
@@ -60,9 +62,12 @@ struct MatSessionCommand: ParsableCommand {
         // The mat first: a URI or a device that fails never opens the history.
         let feed = try source.openFeed()
         defer { feed.close() }
-        let today = todaysGoal()
-        var tracker = ContactTracker(configuration: feed.configuration)
-        let recorder = startHistory(goal: today)
+        let (today, goalWarning) = MatSessionRun.todaysGoal(historyPath: HistoryStore.defaultPath(),
+                                                            override: goal.map { $0.microseconds * 1000 },
+                                                            simulated: source.device == "sim" || source.device.hasPrefix("sim:"))
+        if let goalWarning { StandardError.print("warning: \(goalWarning)") }
+        let session = MatSessionRun(feed: feed, goal: today, device: source.device,
+                                    durationNanoseconds: source.durationNanoseconds, recorder: startHistory(goal: today))
         let interactive = isatty(STDOUT_FILENO) != 0
         let goalSeconds = MatSessionRecord.seconds(today.goalNanoseconds)
         let earlierSeconds = MatSessionRecord.seconds(today.earlierTodayNanoseconds)
@@ -71,80 +76,46 @@ struct MatSessionCommand: ParsableCommand {
         emit("today's goal \(MatSessionRecord.minutes(goalSeconds)) (\(today.explanation))"
             + (earlierSeconds > 0 ? ", \(MatSessionRecord.clock(earlierSeconds)) on the mat earlier today" : "")
             + ". Ctrl-C ends the session.")
-        var goalAnnounced = today.earlierTodayNanoseconds >= today.goalNanoseconds
-        if goalAnnounced { emit("today's goal is already reached: anything more is a bonus") }
+        if session.goalReached { emit("today's goal is already reached: anything more is a bonus") }
 
-        var timesOn = 0
-        var timesLeft = 0
         var lastDraw = Date.distantPast
-        var lastRecord = Date()
         var lastLogSecond = 0.0
-        var endAt: UInt64? = nil
-        var ending: String? = nil
-        var failed = false
-
         func line(_ text: String) {
             emitRaw(interactive ? "\r\(text)\u{1B}[K\n" : "\(text)\n")
             lastDraw = .distantPast   // redraw the progress line under it
         }
 
-        while ending == nil {
-            switch feed.pump(into: &tracker, waitingAtMost: .milliseconds(100), endAfterNanoseconds: source.durationNanoseconds) {
-            case .going: break
-            case .reachedEnd(let end):
-                endAt = end
-                ending = "--duration reached"
-            case .lost(let reason):
-                ending = "the mat was lost: \(reason)"
-                failed = true
+        while session.ending == nil {
+            for moment in session.step(waitingAtMost: .milliseconds(100)) {
+                switch moment {
+                case .cameOn(let seconds): line("\(MatSessionRecord.clock(seconds))  on the mat")
+                case .left(let seconds, let times): line("\(MatSessionRecord.clock(seconds))  left the mat (\(times)×)")
+                case .goalReached(let seconds):
+                    line("\(MatSessionRecord.clock(seconds))  goal reached: \(MatSessionRecord.minutes(goalSeconds)) on the mat today")
+                    if interactive { emitRaw("\u{07}") }
+                }
             }
-            if SignalFlag.received != 0, ending == nil {
-                ending = SignalFlag.received == SIGTERM ? "ended by SIGTERM" : "ended by Ctrl-C"
+            for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
+            if SignalFlag.received != 0 {
+                session.end(SignalFlag.received == SIGTERM ? "ended by SIGTERM" : "ended by Ctrl-C")
             }
-            guard let clock = tracker.clockNanoseconds else { continue }
-            let summary = tracker.summary(atNanoseconds: endAt ?? clock)
+            guard session.ending == nil, let summary = session.summary else { continue }
+            let progress = session.progress(of: summary)
             let seconds = MatSessionRecord.seconds(summary.sessionNanoseconds)
-            while timesOn < summary.timesOn {
-                timesOn += 1
-                line("\(MatSessionRecord.clock(seconds))  on the mat")
-            }
-            while timesLeft < summary.timesLeft {
-                timesLeft += 1
-                line("\(MatSessionRecord.clock(seconds))  left the mat (\(timesLeft)×)")
-            }
-            let progress = summary.progress(towardGoalNanoseconds: today.goalNanoseconds,
-                                            earlierTodayNanoseconds: today.earlierTodayNanoseconds)
-            if progress.isMet && !goalAnnounced {
-                goalAnnounced = true
-                line("\(MatSessionRecord.clock(seconds))  goal reached: \(MatSessionRecord.minutes(goalSeconds)) on the mat today")
-                if interactive { emitRaw("\u{07}") }
-            }
             if interactive, Date().timeIntervalSince(lastDraw) >= 0.1 {
                 lastDraw = Date()
-                emitRaw("\r" + Self.progressLine(summary, progress, tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
+                emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
             } else if !interactive, seconds - lastLogSecond >= 10 {
                 lastLogSecond = seconds
-                emit(Self.progressLine(summary, progress, tracker, zones: feed.layout.zoneCount))
-            }
-            if let recorder, Date().timeIntervalSince(lastRecord) >= 1 {
-                lastRecord = Date()
-                let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: nil)
-                recorder.record { entry in Self.fill(&entry, record) }
-                for problem in recorder.takeProblems() { StandardError.print("warning: the history is not updated: \(problem)") }
+                emit(Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount))
             }
         }
         if interactive { emitRaw("\r\u{1B}[K") }
 
-        let summary = tracker.finish(atNanoseconds: endAt ?? tracker.clockNanoseconds ?? 0)
-        let record = MatSessionRecord(summary: summary, goal: today, device: source.device, ended: ending)
+        let record = session.finish()
         for text in record.lines(layout: feed.layout, goal: today) { emit(text) }
-        if let recorder {
-            recorder.finish(outcome: failed ? .failed : .completed, note: ending) { entry in Self.fill(&entry, record) }
-            if case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
-                StandardError.print("warning: the session's end is not recorded in the history: \(error)")
-            }
-        }
-        if failed { throw ExitCode.failure }
+        for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
+        if session.failed { throw ExitCode.failure }
     }
 
     /// "on the mat 1:02.3 / 5:00 ▕██        ▏ 20 %  14/16 zones  left 0×  session 1:10.0"
@@ -158,43 +129,12 @@ struct MatSessionCommand: ParsableCommand {
             + "  session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))"
     }
 
-    static func fill(_ entry: inout HistoryEntry, _ record: MatSessionRecord) {
-        entry.elapsedSeconds = record.sessionSeconds
-        entry.contactSeconds = record.timeOnMatSeconds
-        entry.goalSeconds = record.goalSeconds
-        entry.summary = record.json
-    }
-
-    /// `--goal`, or the plan's goal for today from the history's earlier mat days. A
-    /// history that cannot be read gives the plan's first goal, with a warning.
-    func todaysGoal() -> MatDailyGoal {
-        var sessions: [MatDailyGoal.Session] = []
-        if let path = HistoryStore.defaultPath(), FileManager.default.fileExists(atPath: path) {
-            do {
-                sessions = try MatDailyGoal.sessions(in: try HistoryStore(path: path, access: .readOnly),
-                                                     simulated: source.device == "sim" || source.device.hasPrefix("sim:"))
-            } catch {
-                StandardError.print("warning: today's goal is the plan's first (the history cannot be read: \(error))")
-            }
-        }
-        var today = MatDailyGoal.from(plan: .standard, sessions: sessions, now: Date(), calendar: .current)
-        if let goal {
-            today.goalNanoseconds = goal.microseconds * 1000
-            today.fromFlag = true
-        }
-        return today
-    }
-
     func startHistory(goal: MatDailyGoal) -> HistoryRecorder? {
         guard !noHistory else { return nil }
         guard let path = HistoryStore.defaultPath() else {
             StandardError.print("warning: not recording history: \(HistoryStore.noDefaultPathReason)")
             return nil
         }
-        var entry = HistoryEntry(kind: .mat, name: "mat", device: source.device, startedAt: Date())
-        entry.deviceKind = source.device == "sim" || source.device.hasPrefix("sim:") ? .simulated : .real
-        entry.goalSeconds = MatSessionRecord.seconds(goal.goalNanoseconds)
-        entry.contactSeconds = 0
-        return HistoryRecorder(path: path, entry: entry)
+        return MatSessionRun.startHistory(path: path, device: source.device, goal: goal)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageControl
 import MassageHistory
 import MassageKit
 import MassageProgramFiles
@@ -8,7 +9,8 @@ import MassageWire
 import Synchronization
 
 /// `massagectl run PROGRAM --device URI`: plays a program in real time on a device, inside
-/// the safety governor's limits, with a live progress line and a summary.
+/// the safety governor's limits, with a live progress line and a summary. A thin view on
+/// ``ProgramRun`` (MassageControl), which a service uses unchanged.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -126,8 +128,7 @@ struct RunCommand: ParsableCommand {
         }
         defer { session.close() }
 
-        let player = try RunPlayback(program: program, session: session, command: self)
-        let code = player.play(connector: connector)
+        let code = play(program, on: session, connector: connector)
         if connector.uri.isSimulator {
             session.close()
             if let device = connector.shutDown() {
@@ -137,175 +138,100 @@ struct RunCommand: ParsableCommand {
         }
         if code != 0 { throw ExitCode(code) }
     }
-}
 
-/// One playback: the scheduler on its thread, the main thread drawing progress, watching
-/// signals, faults and the link, and recording history.
-struct RunPlayback {
-    let program: Program
-    let session: DeviceSession
-    let capabilities: DeviceCapabilities
-    let settings: PlaybackSettings
-    let geometry: ActuatorGeometry
-    let command: RunCommand
-
-    init(program: Program, session: DeviceSession, command: RunCommand) throws {
-        guard let capabilities = session.capabilities else { throw DeviceFailure(message: SessionError.notConnected.description) }
-        self.program = program
-        self.session = session
-        self.capabilities = capabilities
-        self.command = command
+    var settings: PlaybackSettings {
         var settings = PlaybackSettings()
-        settings.intensityPercent = command.intensity.percent
-        settings.maxIntensity = UInt16(command.maxIntensity.percent * 10)
-        settings.heat = command.heat?.choice ?? .program
-        settings.rateHertz = command.rate
-        settings.doseStopPoints = command.doseLimit
-        settings.maxSessionMicroseconds = command.maxSession.microseconds
-        self.settings = settings
-        do {
-            geometry = try PlaybackSettings.geometry(for: capabilities)
-        } catch {
-            throw DeviceFailure(message: "the device's actuators cannot be used: \(error)")
-        }
-        if capabilities.actuatorCount == 0 && !program.heats {
-            throw DeviceFailure(message: "\(capabilities.model) has no motors and \(program.name) no heat: nothing to play (a mat? see massagectl mat)")
-        }
+        settings.intensityPercent = intensity.percent
+        settings.maxIntensity = UInt16(maxIntensity.percent * 10)
+        settings.heat = heat?.choice ?? .program
+        settings.rateHertz = rate
+        settings.doseStopPoints = doseLimit
+        settings.maxSessionMicroseconds = maxSession.microseconds
+        return settings
     }
 
-    /// Plays to the end; returns the exit status.
-    func play(connector: DeviceConnector) -> Int32 {
-        let limits: SafetyLimits
-        let scheduler: RealtimeScheduler<ProgramPlayer, DeviceSession>
+    /// A view on a ``ProgramRun``: the header, the live progress line, the summary; the
+    /// exit status.
+    func play(_ program: Program, on session: DeviceSession, connector: DeviceConnector) -> Int32 {
+        let run: ProgramRun
+        let grant: RealtimeGrant
         do {
-            limits = try settings.limits(for: capabilities)
-            let core = SchedulerCore(
-                configuration: try SchedulerConfiguration(rateHertz: settings.rateHertz, actuatorCount: capabilities.actuatorCount),
-                source: ProgramPlayer(program: program, geometry: geometry, heat: settings.heat),
-                sink: session, governor: SafetyGovernor(limits: limits),
-                control: try SchedulerControl(intensityPercent: settings.intensityPercent))
-            // Locking memory stalls the whole process for tens of ms while it pages
-            // everything in; a simulator at --speed 10 would see that as half a second of
-            // host silence and trip its watchdog. The in-process simulator is not hardware:
-            // no lock for it.
-            let simulated = connector.uri.isSimulator
-            scheduler = try RealtimeScheduler(core: core, options: try RealtimeOptions(lockMemory: !simulated, speed: command.speed))
+            // Locking memory stalls the process while it pages in; the in-process
+            // simulator is not hardware: no lock for it.
+            let realtime = try RealtimeOptions(lockMemory: !connector.uri.isSimulator, speed: speed)
+            run = try ProgramRun(program: program, session: session, settings: settings, recorder: startHistory(program, simulated: connector.uri.isSimulator),
+                                 realtime: realtime)
+            grant = try run.start()
         } catch {
             StandardError.print("Error: \(error)")
             return 1
         }
-        let control = scheduler.control
-        let recorder = startHistory(simulated: connector.uri.isSimulator)
+        let capabilities = run.capabilities
         let interactive = isatty(STDOUT_FILENO) != 0
-        emit("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(command.device)]")
-        emit(scheduler.grant.summary)
-        for note in scheduler.grant.notes { emit("  note: \(note)") }
-
-        // A lost link stops the program (device faults come with the Status polled below).
-        Task.detached { [session] in
-            for await event in session.connectionEvents {
-                switch event {
-                case .linkLost, .ended: control.reportLinkLost()
-                case .reconnected, .wrongDevice: break
-                }
-            }
-        }
+        emit("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(device)]")
+        emit(grant.summary)
+        for note in grant.notes { emit("  note: \(note)") }
 
         let progress = Progress(program: program)
         var lastLine = Date.distantPast
-        var maxTemperature: Int16? = nil
-        var lastDeviceFaults = FaultSet()
-        while !scheduler.isFinished {
-            Thread.sleep(forTimeInterval: 0.1)
-            if SignalFlag.received != 0 { control.stop() }
-            let status = session.latestStatus
-            if let status {
-                if status.temperature != Status.noTemperature { maxTemperature = max(maxTemperature ?? .min, status.temperature) }
-                if !status.faults.isEmpty && status.faults != lastDeviceFaults {
-                    lastDeviceFaults = status.faults
-                    control.reportDeviceFault(status.faults)
-                }
-            }
-            let seconds = Double(control.ticks) / Double(settings.rateHertz)
-            let line = progress.line(seconds: seconds, status: status)
+        let report = run.wait { now in
+            let signal = SignalFlag.received
+            if signal != 0 { run.stop(note: signal == SIGTERM ? "stopped by SIGTERM" : "stopped by Ctrl-C") }
+            let line = progress.line(seconds: now.programSeconds, status: now.status)
             if interactive {
                 FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
             } else if Date().timeIntervalSince(lastLine) >= 10 {
                 emit(line)
                 lastLine = Date()
             }
-            recorder?.record({ entry in
-                entry.elapsedSeconds = seconds
-                entry.dosePoints = Double(status?.dose ?? 0) / 100
-            })
-            for problem in recorder?.takeProblems() ?? [] { StandardError.print("warning: the history is not updated: \(problem)") }
         }
         if interactive { FileHandle.standardOutput.write(Data("\n".utf8)) }
-        let report = scheduler.wait()
-        let stop = session.stop(within: .seconds(1))
-        let signal = SignalFlag.received
 
-        // Summary.
-        // Program time: every deadline, ticked or skipped as an overrun.
-        let seconds = Double(report.statistics.ticks + report.statistics.skippedDeadlines) / Double(settings.rateHertz)
-        let (outcomeText, historyOutcome, code) = Self.outcome(report.outcome, signal: signal)
-        emit("after \(Progress.clock(seconds)) of \(Progress.clock(program.duration)): \(outcomeText)")
-        switch stop {
+        let code = Self.exitStatus(report.outcome, signal: SignalFlag.received)
+        let outcomeText = report.note
+        emit("after \(Progress.clock(report.programSeconds)) of \(Progress.clock(program.duration)): \(outcomeText)")
+        switch report.stop {
         case .acknowledged(let ms): emit("device stopped: Stop acknowledged in \(String(format: "%.1f", ms)) ms")
         case .unconfirmed(let error): emit("device stop not confirmed (\(error)); its watchdog stops the outputs within \(capabilities.device.watchdogMilliseconds) ms of the last frame")
         }
-        emit("dose \(String(format: "%.2f", report.dosePoints)) points (stop at \(settings.doseStopPoints))"
-            + (maxTemperature.map { ", surface up to \(Progress.celsius($0))" } ?? ""))
-        let lateness = report.statistics.lateness
-        let delivery = report.statistics.delivery
-        emit("scheduler \(settings.rateHertz) Hz: \(report.statistics.ticks) ticks, \(report.statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
-            + (delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
-        recorder?.finish(outcome: historyOutcome, note: outcomeText) { entry in
-            entry.elapsedSeconds = seconds
-            entry.dosePoints = report.dosePoints
-        }
-        // The device is stopped: waiting a bounded time for the history is safe now.
-        if let recorder, case .notRecorded(let error) = recorder.close(waitingAtMost: 2) {
-            StandardError.print("warning: the run's end is not recorded in the history: \(error)")
-        }
+        emit("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
+            + (report.maxTemperature.map { ", surface up to \(Progress.celsius($0))" } ?? ""))
+        let statistics = report.scheduler.statistics
+        let lateness = statistics.lateness
+        emit("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
+            + (statistics.delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
         return code
     }
 
-    static func outcome(_ outcome: SchedulerOutcome, signal: Int32) -> (String, HistoryEntry.Outcome, Int32) {
+    /// The exit status for how the run ended.
+    static func exitStatus(_ outcome: SchedulerOutcome, signal: Int32) -> Int32 {
         switch outcome {
-        case .finished:
-            return ("finished", .completed, 0)
-        case .stoppedByRequest:
-            if signal == SIGTERM { return ("stopped by SIGTERM", .stopped, 143) }
-            return ("stopped by Ctrl-C", .stopped, 130)
-        case .safetyStop(let reason):
-            switch reason {
-            case .linkLost, .deviceFault: return ("stopped: \(reason)", .failed, 1)
-            default: return ("stopped: \(reason)", .stopped, 1)
-            }
+        case .finished: 0
+        case .stoppedByRequest: signal == SIGTERM ? 143 : 130
+        case .safetyStop: 1
         }
     }
 
     /// The recorder opens the history and writes on its own thread: a locked or full
     /// history never delays the run or its Stop; its problems come back as warnings.
-    func startHistory(simulated: Bool) -> HistoryRecorder? {
-        guard !command.noHistory else { return nil }
+    func startHistory(_ program: Program, simulated: Bool) -> HistoryRecorder? {
+        guard !noHistory else { return nil }
         guard let path = HistoryStore.defaultPath() else {
             StandardError.print("warning: not recording history: \(HistoryStore.noDefaultPathReason)")
             return nil
         }
-        var entry = HistoryEntry(kind: .program, name: program.name, device: command.device, startedAt: Date())
+        var entry = HistoryEntry(kind: .program, name: program.name, device: device, startedAt: Date())
         entry.deviceKind = simulated ? .simulated : .real
-        entry.intensityPercent = command.intensity.percent
+        entry.intensityPercent = intensity.percent
         switch settings.heat {
         case .program: entry.heat = "program"
         case .off: entry.heat = "off"
         case .celsius(let value): entry.heat = String(format: "%.1f", value)
         }
-        if ProgramLookup.looksLikeFile(command.program) {
-            entry.file = URL(fileURLWithPath: command.program).standardizedFileURL.path
+        if ProgramLookup.looksLikeFile(self.program) {
+            entry.file = URL(fileURLWithPath: self.program).standardizedFileURL.path
         }
-        entry.speed = command.speed
+        entry.speed = speed
         return HistoryRecorder(path: path, entry: entry)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import MassageControl
 @testable import massagectl
 
 /// `massagectl mat` as a user runs it: the real binary against the simulated 16-zone mat

@@ -49,6 +49,12 @@ struct Errno: Error, Equatable {
 
 /// The real libgpiod 1.6.
 struct SystemGPIOD: GPIODCalls {
+    /// `gpiod_version_string`.
+    static var version: String {
+        guard let version = gpiod_version_string() else { return "unknown" }
+        return String(cString: version)
+    }
+
     func openChip(_ descriptor: String) -> Result<OpaquePointer, Errno> {
         errno = 0
         guard let chip = gpiod_chip_open_lookup(descriptor) else { return .failure(Errno(code: errno == 0 ? ENOENT : errno)) }

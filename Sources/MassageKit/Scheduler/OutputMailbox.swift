@@ -60,6 +60,11 @@ public final class OutputMailbox: OutputSink {
         OutputDeliveryCounts(sent: sentCount.load(ordering: .relaxed), coalesced: coalescedCount.load(ordering: .relaxed))
     }
 
+    /// Whether an offer came since the last `take` (consumer side: a check before waiting).
+    public var hasNewOffer: Bool {
+        sequence.load(ordering: .acquiring) != takenSequence.load(ordering: .relaxed)
+    }
+
     /// How many times `offer` was called.
     public var offers: UInt64 { sequence.load(ordering: .acquiring) / 2 }
 

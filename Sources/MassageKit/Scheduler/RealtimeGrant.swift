@@ -3,7 +3,7 @@ public struct RealtimeGrant: Equatable, Sendable {
     /// The SCHED_FIFO priority the thread runs at; nil when it runs under the normal
     /// (SCHED_OTHER) policy.
     public var fifoPriority: Int32?
-    /// Whether the process's memory is locked (`mlockall`), so the tick path never waits
+    /// Whether the tick path's memory (the scheduler thread's stack) is locked, so it never waits
     /// on a page fault.
     public var memoryLocked: Bool
     /// Why something asked for was not granted, and what to do about it; empty when

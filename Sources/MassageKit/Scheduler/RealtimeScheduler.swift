@@ -7,8 +7,10 @@ import Synchronization
 public struct RealtimeOptions: Equatable, Sendable {
     /// The SCHED_FIFO priority to ask for (1–99), or nil to run under the normal policy.
     public var fifoPriority: Int32?
-    /// Whether to lock the process's memory (`mlockall(MCL_CURRENT | MCL_FUTURE)`) while
-    /// the scheduler runs. Process-wide: unlocked again when the scheduler is waited for.
+    /// Whether to lock the memory the tick path uses (the scheduler thread's stack, 48 KB)
+    /// while the scheduler runs, so a tick never waits on a page fault. Never
+    /// `mlockall(MCL_FUTURE)`: with a finite RLIMIT_MEMLOCK that makes later allocations
+    /// fail with ENOMEM in the middle of a run, and it multiplies resident memory.
     public var lockMemory: Bool
     /// Scheduler time per wall time (1 = real time), for playing on a faster simulator.
     public var speed: Double
@@ -29,6 +31,12 @@ public struct SchedulerReport: Sendable {
     public var statistics: SchedulerStatistics
     /// The governor's dose at the end, points.
     public var dosePoints: Double
+
+    public init(outcome: SchedulerOutcome, statistics: SchedulerStatistics, dosePoints: Double) {
+        self.outcome = outcome
+        self.statistics = statistics
+        self.dosePoints = dosePoints
+    }
 }
 
 /// A scheduler core running on its own thread (never Swift's cooperative pool), sleeping
@@ -63,21 +71,27 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
         runState = RunState(core: core)
         var notes: [String] = []
 
-        var memoryLocked = false
-        if options.lockMemory {
-            let status = PosixRealtime.lockAllMemory()
-            if status == 0 {
-                memoryLocked = true
-            } else {
-                notes.append("mlockall refused (\(PosixRealtime.describe(status))): memory is not locked, so a page fault can delay a tick; run with CAP_IPC_LOCK or raise `ulimit -l`")
-            }
-        }
-
         let state = runState
         let speed = options.speed
+        let lockMemory = options.lockMemory
+        // The thread says how its stack lock went before the first tick.
+        let locking = ConditionLock<Result<Bool, Errno>?>(nil)
         let body = ThreadBody {
+            var locked: UnsafeMutableRawBufferPointer? = nil
+            if lockMemory {
+                switch PosixRealtime.lockStack(bytes: PosixRealtime.lockedStackBytes) {
+                case .success(let range):
+                    locked = range
+                    locking.withLock(signal: true) { $0 = .success(true) }
+                case .failure(let error):
+                    locking.withLock(signal: true) { $0 = .failure(error) }
+                }
+            } else {
+                locking.withLock(signal: true) { $0 = .success(false) }
+            }
             var clock = MonotonicClock(speed: speed)
             state.outcome = state.core.run(on: &clock)
+            if let locked { PosixRealtime.unlock(locked) }
             state.finished.store(true, ordering: .releasing)
         }
         let stackBytes = 1 << 20
@@ -97,9 +111,17 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
             case .success(let thread):
                 started = thread
             case .failure(let error):
-                if memoryLocked { PosixRealtime.unlockAllMemory() }
                 throw .threadNotStarted(errno: error.code, message: PosixRealtime.describe(error.code))
             }
+        }
+        var memoryLocked = false
+        let lockOutcome = locking.wait(until: .now + .seconds(5)) { $0 }
+        switch lockOutcome {
+        case .success(let locked)?: memoryLocked = locked
+        case .failure(let error)?:
+            let limit = PosixRealtime.memoryLockLimit.map { "RLIMIT_MEMLOCK is \($0 / 1024) KB" } ?? "no RLIMIT_MEMLOCK"
+            notes.append("the scheduler's stack could not be locked (\(error.text); \(limit)): a page fault can delay a tick; run with CAP_IPC_LOCK or `ulimit -l 64` or more")
+        case nil: break
         }
         thread = Mutex(started)
         grant = RealtimeGrant(fifoPriority: fifoPriority, memoryLocked: memoryLocked, notes: notes)
@@ -114,7 +136,6 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
             return thread
         }) {
             PosixRealtime.join(running)
-            if grant.memoryLocked { PosixRealtime.unlockAllMemory() }
         }
     }
 
@@ -129,7 +150,6 @@ public final class RealtimeScheduler<Source: TickSource & Sendable, Sink: Output
             return thread
         }) {
             PosixRealtime.join(running)
-            if grant.memoryLocked { PosixRealtime.unlockAllMemory() }
             let finished = SchedulerReport(outcome: runState.outcome, statistics: runState.core.statistics,
                                            dosePoints: runState.core.governor.dose.points)
             report.withLock { $0 = finished }

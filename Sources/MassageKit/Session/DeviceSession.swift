@@ -3,19 +3,32 @@ import MassageWire
 import Synchronization
 
 /// A live session with one device over a ``Transport``: the ``SessionEngine`` driven by
-/// its own I/O thread on the monotonic clock.
+/// one owner thread on the monotonic clock, the way an event loop owns its channels
+/// (swift-nio's `SelectableEventLoop`).
 ///
+/// - Only the owner thread touches the engine and the transport and hands out events.
+///   Other threads post commands into its inbox and wake it (``Transport/wakeReceive()``,
+///   a byte on a socket pair for descriptors); no lock is ever held around I/O, so
+///   ``stop(within:)`` and ``latestStatus`` never wait behind a slow send.
 /// - ``connect(options:open:)`` opens the transport and returns once the handshake is done.
-/// - ``setOutputs(_:)`` may be called from any thread (the scheduler's): the newest
-///   outputs go out at once when the device's rate allows, never queued behind older ones.
-/// - Status, mat and fault reports arrive on ``statusUpdates``, ``matReports`` and
-///   ``faults``; connection changes on ``connectionEvents``. Each stream keeps the newest
-///   reports if its reader falls behind, so a slow reader never stalls the link.
-/// - When the link is lost (nothing heard for 1 s, or the transport fails) the session
+/// - ``setOutputs(_:)`` and ``offer(_:)`` may be called from any thread (the scheduler's):
+///   the newest outputs go out at once when the device's rate allows, never queued behind
+///   older ones. An offer wakes the owner only when it is waiting for one, so a 1 kHz
+///   scheduler costs at most one wake-up per SetOutputs slot.
+/// - Every event the engine emits reaches a stream: ``statusUpdates``, ``matReports``,
+///   ``faults``, ``outputRefusals`` and ``connectionEvents`` (each keeps the newest reports
+///   if its reader falls behind, so a slow reader never stalls the link; `.ended` is the
+///   last event and is never dropped). ``addObserver(_:)`` hears them on the owner thread
+///   the moment they are decoded, for a run that must stop within one tick of a Fault.
+/// - When the link is lost (nothing heard for 1 s, or a send or receive fails) the session
 ///   reports it and, unless told not to, reopens the transport every 250 ms, handshakes,
 ///   and carries on only with the same device (by serial number). Outputs are not
 ///   resumed: the device stopped on its watchdog, and the caller decides what comes next.
-/// - ``stop(within:)`` sends Stop and waits for the device's Ack at most that long.
+/// - ``stop(within:)`` sends Stop and waits for the device's Ack at most that long. An
+///   output offered or set before the Stop never goes out after it.
+/// - ``close(stopBound:)`` and deinit stop the owner thread and join it. The thread holds
+///   no reference to the session, so a session dropped without `close()` ends: it sends
+///   one Stop, closes the transport and sends nothing more.
 public final class DeviceSession: OutputSink {
     /// Opens the transport; `serial` is the device to reconnect to (nil the first time).
     public typealias Opener = @Sendable (_ serial: String?) throws(TransportError) -> any Transport
@@ -42,6 +55,19 @@ public final class DeviceSession: OutputSink {
         case ended(SessionError)
     }
 
+    /// Everything the session reports, in the order the owner thread saw it.
+    public enum Event: Sendable, Equatable {
+        case status(Status)
+        case mat(MatReport)
+        case fault(FaultReport)
+        case outputsRefused(NakReason)
+        case connection(ConnectionEvent)
+    }
+
+    /// Called on the session's owner thread for every ``Event``; must return at once (no
+    /// I/O, no waiting: hand the event on, e.g. to a ``SchedulerControl``).
+    public typealias Observer = @Sendable (Event) -> Void
+
     /// What ``stop(within:)`` found.
     public enum StopOutcome: Sendable, Equatable {
         /// The device acknowledged the Stop after `milliseconds`.
@@ -54,62 +80,28 @@ public final class DeviceSession: OutputSink {
     public let statusUpdates: AsyncStream<Status>
     public let matReports: AsyncStream<MatReport>
     public let faults: AsyncStream<FaultReport>
+    /// The device's refusals of SetOutputs (a latched fault, a value out of range).
+    public let outputRefusals: AsyncStream<NakReason>
     public let connectionEvents: AsyncStream<ConnectionEvent>
 
     let options: Options
-    let open: Opener
-    /// Where the scheduler's real-time thread leaves its levels (``offer(_:)``); the I/O
-    /// thread takes the newest every turn (at most 2 ms apart while offers come).
-    let mailbox = OutputMailbox()
-    /// When the session began, monotonic µs (the origin of the scaled clock).
-    let origin = DeviceSession.monotonicMicroseconds()
-    let core: Core
-    let streams: Streams
-
-    final class Core: Sendable {
-        let state: Mutex<State>
-        let finished = DispatchSemaphore(value: 0)
-        init(state: State) { self.state = Mutex(state) }
-    }
-
-    struct State {
-        var engine: SessionEngine
-        var transport: (any Transport)?
-        var completions: [RequestID: @Sendable (Result<CommandAnswer, SessionError>) -> Void] = [:]
-        var capabilities: DeviceCapabilities?
-        var readyWaiter: (@Sendable (Result<DeviceCapabilities, SessionError>) -> Void)?
-        var closing = false
-        var totals = SessionStatistics()
-    }
-
-    struct Streams: Sendable {
-        let status: AsyncStream<Status>.Continuation
-        let mat: AsyncStream<MatReport>.Continuation
-        let faults: AsyncStream<FaultReport>.Continuation
-        let connection: AsyncStream<ConnectionEvent>.Continuation
-
-        func finish() {
-            status.finish()
-            mat.finish()
-            faults.finish()
-            connection.finish()
-        }
-    }
+    let shared: Shared
 
     init(options: Options, open: @escaping Opener) {
         self.options = options
-        self.open = open
-        core = Core(state: State(engine: SessionEngine(configuration: options.engine)))
         let status = AsyncStream.makeStream(of: Status.self, bufferingPolicy: .bufferingNewest(64))
         let mat = AsyncStream.makeStream(of: MatReport.self, bufferingPolicy: .bufferingNewest(1024))
         let faultPair = AsyncStream.makeStream(of: FaultReport.self, bufferingPolicy: .bufferingNewest(256))
+        let refusals = AsyncStream.makeStream(of: NakReason.self, bufferingPolicy: .bufferingNewest(64))
         let connection = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .bufferingNewest(256))
         statusUpdates = status.stream
         matReports = mat.stream
         faults = faultPair.stream
+        outputRefusals = refusals.stream
         connectionEvents = connection.stream
-        streams = Streams(status: status.continuation, mat: mat.continuation, faults: faultPair.continuation,
-                          connection: connection.continuation)
+        shared = Shared(options: options, open: open,
+                        streams: Streams(status: status.continuation, mat: mat.continuation, faults: faultPair.continuation,
+                                         refusals: refusals.continuation, connection: connection.continuation))
     }
 
     /// Opens the device with `open` and waits for the handshake (at most about 2 s: the
@@ -133,41 +125,66 @@ public final class DeviceSession: OutputSink {
     }
 
     /// What the device said it is, from the handshake (the latest one after a reconnect).
-    public var capabilities: DeviceCapabilities? { core.state.withLock { $0.capabilities } }
+    public var capabilities: DeviceCapabilities? { shared.published.withLock { $0.capabilities } }
 
     /// The newest Status the device sent.
-    public var latestStatus: Status? { core.state.withLock { $0.engine.latestStatus } }
+    public var latestStatus: Status? { shared.published.withLock { $0.latestStatus } }
 
     /// Counters over the whole session, reconnects included.
-    public var statistics: SessionStatistics {
-        core.state.withLock { state in Self.sum(state.totals, state.engine.statistics) }
-    }
+    public var statistics: SessionStatistics { shared.published.withLock { $0.statistics } }
 
-    /// Sends `levels` as soon as the device's rate allows; newer outputs replace older ones
-    /// not yet sent. Never blocks on the device.
-    public func setOutputs(_ levels: OutputLevels) throws(SessionError) {
-        let now = deviceNow()
-        try core.state.withLock { (state) throws(SessionError) in
-            guard state.transport != nil, state.engine.phase == .ready else {
-                if state.closing { throw .closed }
-                if case .ended(let error) = state.engine.phase { throw error }
-                throw .notConnected
-            }
-            try state.engine.setOutputs(levels, now: now)
-            Self.flush(&state)
+    /// CPU time the owner thread has used so far (its CLOCK_THREAD_CPUTIME_ID, read by the
+    /// thread itself every turn), for tests that prove it does not spin.
+    package var ownerCPUTime: Duration { shared.published.withLock { $0.ownerCPUTime } }
+
+    /// Hears every event on the owner thread, from now on. Returns a token for
+    /// ``removeObserver(_:)``.
+    @discardableResult
+    public func addObserver(_ observer: @escaping Observer) -> Int {
+        shared.observers.withLock { observers in
+            observers.nextToken += 1
+            observers.handlers.append((observers.nextToken, observer))
+            return observers.nextToken
         }
     }
 
-    /// The scheduler's hand-off: never blocks, never does I/O; the session's I/O thread
-    /// sends the newest levels within 2 ms (then as the device's rate allows).
+    public func removeObserver(_ token: Int) {
+        shared.observers.withLock { $0.handlers.removeAll { $0.token == token } }
+    }
+
+    /// Sends `levels` as soon as the device's rate allows; newer outputs replace older ones
+    /// not yet sent. Never blocks on the device. Throws when the session is not connected
+    /// or the levels do not fit the device.
+    public func setOutputs(_ levels: OutputLevels) throws(SessionError) {
+        let (closed, phase, capabilities) = shared.published.withLock { ($0.closed, $0.phase, $0.capabilities) }
+        if closed { throw .closed }
+        guard phase == .ready else {
+            if case .ended(let error) = phase { throw error }
+            throw .notConnected
+        }
+        if let capabilities, levels.intensities.count != capabilities.actuatorCount {
+            throw .invalidOutputs("\(levels.intensities.count) intensities for a device with \(capabilities.actuatorCount) actuators")
+        }
+        guard levels.intensities.allSatisfy({ $0 <= 1000 }) else {
+            throw .invalidOutputs("an intensity is above 1000 per mille")
+        }
+        if !shared.post(.outputs(levels)) { throw .closed }
+    }
+
+    /// The scheduler's hand-off: never blocks, never does I/O, allocates nothing. The
+    /// newest levels wait in a latest-value-wins mailbox; the owner is woken only when it
+    /// is waiting for them (it takes them itself at the device's next SetOutputs slot).
     public func offer(_ levels: OutputLevels) {
-        mailbox.offer(levels)
+        shared.mailbox.offer(levels)
+        if shared.wantsOffer.exchange(false, ordering: .acquiringAndReleasing) {
+            shared.wakeOwner()
+        }
     }
 
     /// Offers sent as SetOutputs, and offers replaced by newer ones before they went out
     /// (in the mailbox or in the engine).
     public var deliveryCounts: OutputDeliveryCounts? {
-        let handedOver = mailbox.deliveryCounts ?? OutputDeliveryCounts(sent: 0, coalesced: 0)
+        let handedOver = shared.mailbox.deliveryCounts ?? OutputDeliveryCounts(sent: 0, coalesced: 0)
         let engine = statistics
         return OutputDeliveryCounts(sent: UInt64(engine.outputsSent),
                                     coalesced: handedOver.coalesced + UInt64(engine.outputsCoalesced))
@@ -189,7 +206,8 @@ public final class DeviceSession: OutputSink {
     }
 
     /// Stops every output: sends Stop (ahead of any other command, dropping outputs not yet
-    /// sent) and waits for the Ack at most `bound`. Safe from any thread.
+    /// sent, the scheduler's included) and waits for the Ack at most `bound`. Safe from any
+    /// thread; never waits behind I/O.
     public func stop(within bound: Duration = .milliseconds(500)) -> StopOutcome {
         let started = ContinuousClock.now
         let box = ResultBox<CommandAnswer>()
@@ -208,218 +226,47 @@ public final class DeviceSession: OutputSink {
     }
 
     /// Ends the session: stops the device first when it is connected (bounded by
-    /// `stopBound`), then closes the transport and waits for the I/O thread.
+    /// `stopBound`), then closes the transport and joins the owner thread.
     @discardableResult
     public func close(stopBound: Duration = .milliseconds(500)) -> StopOutcome? {
-        let connected = core.state.withLock { !$0.closing && $0.engine.phase == .ready }
+        let connected = shared.published.withLock { !$0.closed && $0.phase == .ready }
         let outcome = connected ? stop(within: stopBound) : nil
-        let transport: (any Transport)? = core.state.withLock { state in
-            guard !state.closing else { return nil }
-            state.closing = true
-            state.engine.close()
-            return state.transport
-        }
-        transport?.close()
-        core.finished.wait()
-        core.finished.signal()
+        _ = shared.post(.close(stopFirst: false))
+        shared.join()
         return outcome
     }
 
     deinit {
-        core.state.withLock { $0.closing = true }
+        // Nobody holds the session any more: stop the device without waiting for its Ack,
+        // then end the owner thread and wait for it (unless this is that thread, which
+        // can happen when a completion handler held the last reference).
+        _ = shared.post(.close(stopFirst: true))
+        shared.join()
     }
 
-    // MARK: - The I/O thread
+    // MARK: - Start and commands
 
     func start(ready: @escaping @Sendable (Result<DeviceCapabilities, SessionError>) -> Void) {
-        core.state.withLock { $0.readyWaiter = ready }
-        let thread = Thread { [self] in run() }
-        thread.name = "massage session"
-        thread.qualityOfService = .userInteractive
-        thread.start()
+        let loop = SessionLoop(shared: shared, ready: ready)
+        shared.started.store(true, ordering: .releasing)
+        // The thread holds the loop and what it shares with the session, never the
+        // session itself: dropping the session runs deinit, which ends the thread.
+        let body = ThreadBody {
+            Thread.current.name = "massage session"   // as `top -H` and gdb show it
+            loop.run()
+        }
+        switch PosixRealtime.startThread(fifoPriority: nil, stackBytes: 512 * 1024, body: body) {
+        case .success(let thread):
+            PosixRealtime.detach(thread)   // joined through `finished`, which it signals last
+        case .failure(let failure):
+            shared.started.store(false, ordering: .releasing)
+            ready(.failure(.transport(.io(endpoint: "session thread", operation: "pthread_create",
+                                          detail: Errno(failure.code).description))))
+        }
     }
 
     func submit(_ command: SessionCommand, completion: @escaping @Sendable (Result<CommandAnswer, SessionError>) -> Void) {
-        let now = deviceNow()
-        let immediate: SessionError? = core.state.withLock { state in
-            if state.closing { return .closed }
-            guard state.transport != nil else { return .notConnected }
-            let id = state.engine.submit(command, now: now)
-            state.completions[id] = completion
-            Self.flush(&state)
-            return nil
-        }
-        if let immediate { completion(.failure(immediate)) }
-        drainEvents()
-    }
-
-    func run() {
-        var firstConnection = true
-        var wrongDeviceReported = false
-        while true {
-            let closing = core.state.withLock { $0.closing }
-            if closing { break }
-
-            // Open (or reopen) the transport.
-            if core.state.withLock({ $0.transport == nil }) {
-                let serial = core.state.withLock { $0.capabilities?.serial }
-                do throws(TransportError) {
-                    let transport = try open(serial)
-                    let opened = core.state.withLock { (state) -> Bool in
-                        if state.closing { return false }
-                        state.totals = Self.sum(state.totals, state.engine.statistics)
-                        var configuration = options.engine
-                        configuration.expectedSerial = serial
-                        state.engine = SessionEngine(configuration: configuration)
-                        state.transport = transport
-                        state.engine.start(now: deviceNow())
-                        Self.flush(&state)
-                        return true
-                    }
-                    if !opened { transport.close(); break }
-                } catch {
-                    if firstConnection {
-                        finishReady(.failure(.transport(error)))
-                        break
-                    }
-                    Thread.sleep(forTimeInterval: Self.seconds(options.reconnectInterval))
-                    continue
-                }
-            }
-
-            // One turn: the scheduler's newest levels, timers, then wait for bytes until
-            // the next deadline.
-            let now = deviceNow()
-            let offered = mailbox.take()
-            let polling = mailbox.offers > 0
-            let (transport, wait) = core.state.withLock { (state) -> ((any Transport)?, UInt64) in
-                if let offered, state.engine.phase == .ready {
-                    try? state.engine.setOutputs(offered, now: now)   // the governor sized them to the device
-                }
-                state.engine.advance(now: now)
-                Self.flush(&state)
-                return (state.transport, state.engine.nextDeadline(after: now) - now)
-            }
-            drainEvents()
-            guard let transport else { continue }
-            let wallWait = UInt64(Double(wait) / max(options.speed, 1))
-            let pollingCap = UInt64(2_000 / max(options.speed, 1))
-            let timeout = Duration.microseconds(Int64(min(max(wallWait, 200), polling ? max(pollingCap, 200) : 20_000)))
-            do throws(TransportError) {
-                let bytes = try transport.receive(timeout: timeout)
-                let received = deviceNow()
-                core.state.withLock { state in
-                    guard state.transport === transport else { return }
-                    state.engine.receive(bytes, now: received)
-                    Self.flush(&state)
-                }
-            } catch {
-                core.state.withLock { state in
-                    guard state.transport === transport else { return }
-                    state.engine.transportFailed(error)
-                }
-            }
-            let ended = drainEvents()
-
-            // The session ended: finish, or look for the device again.
-            guard let ended else { continue }
-            core.state.withLock { $0.transport = nil }
-            transport.close()
-            let closingNow = core.state.withLock { $0.closing }
-            let wasConnected = core.state.withLock { $0.capabilities != nil }
-            if !wasConnected {
-                finishReady(.failure(ended))
-                break
-            }
-            firstConnection = false
-            if closingNow || !options.reconnect || ended == .closed {
-                streams.connection.yield(.ended(ended))
-                break
-            }
-            if case .wrongDevice = ended {
-                if !wrongDeviceReported { streams.connection.yield(.wrongDevice(ended)) }
-                wrongDeviceReported = true
-            } else if case .transport(.closed) = ended {
-                streams.connection.yield(.ended(ended))
-                break
-            } else {
-                streams.connection.yield(.linkLost(ended))
-            }
-            Thread.sleep(forTimeInterval: Self.seconds(options.reconnectInterval))
-        }
-        core.state.withLock { state in
-            state.transport?.close()
-            state.transport = nil
-            state.closing = true
-        }
-        finishReady(.failure(.closed))
-        failCompletions(.closed)
-        streams.finish()
-        core.finished.signal()
-    }
-
-    /// Hands the engine's events out; returns the error if the session ended.
-    @discardableResult
-    func drainEvents() -> SessionError? {
-        var ended: SessionError? = nil
-        while true {
-            let next: (SessionEvent, (@Sendable (Result<CommandAnswer, SessionError>) -> Void)?)? = core.state.withLock { state in
-                guard let event = state.engine.nextEvent() else { return nil }
-                switch event {
-                case .completed(let id, _):
-                    return (event, state.completions.removeValue(forKey: id))
-                case .ready(let capabilities):
-                    state.capabilities = capabilities
-                    return (event, nil)
-                default:
-                    return (event, nil)
-                }
-            }
-            guard let (event, completion) = next else { break }
-            switch event {
-            case .ready(let capabilities):
-                let first = core.state.withLock { state -> Bool in
-                    state.readyWaiter != nil
-                }
-                if first { finishReady(.success(capabilities)) } else { streams.connection.yield(.reconnected(capabilities)) }
-            case .status(let status): streams.status.yield(status)
-            case .mat(let report): streams.mat.yield(report)
-            case .fault(let report): streams.faults.yield(report)
-            case .outputsRefused: break
-            case .completed(_, let result): completion?(result)
-            case .ended(let error): ended = error
-            }
-        }
-        return ended
-    }
-
-    func finishReady(_ result: Result<DeviceCapabilities, SessionError>) {
-        let waiter = core.state.withLock { state in
-            let waiter = state.readyWaiter
-            state.readyWaiter = nil
-            return waiter
-        }
-        waiter?(result)
-    }
-
-    func failCompletions(_ error: SessionError) {
-        let pending = core.state.withLock { state in
-            let pending = state.completions
-            state.completions.removeAll()
-            return pending
-        }
-        for completion in pending.values { completion(.failure(error)) }
-    }
-
-    /// Sends what the engine has queued, under the state lock so frames keep their order.
-    static func flush(_ state: inout State) {
-        let bytes = state.engine.takeOutgoing()
-        guard !bytes.isEmpty, let transport = state.transport else { return }
-        do throws(TransportError) {
-            try transport.send(bytes)
-        } catch {
-            state.engine.transportFailed(error)
-        }
+        if !shared.post(.submit(command, completion)) { completion(.failure(.closed)) }
     }
 
     static func sum(_ a: SessionStatistics, _ b: SessionStatistics) -> SessionStatistics {
@@ -439,18 +286,126 @@ public final class DeviceSession: OutputSink {
     static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
 
-    /// The engine's clock: monotonic µs, scaled by `speed` from when the session began.
-    func deviceNow() -> UInt64 {
-        let now = Self.monotonicMicroseconds()
-        if options.speed == 1 { return now }
-        return origin &+ UInt64(Double(now &- origin) * options.speed)
+// MARK: - What the session and its owner thread share
+
+extension DeviceSession {
+    typealias Completion = @Sendable (Result<CommandAnswer, SessionError>) -> Void
+
+    /// A request from another thread to the owner, handled in the order posted.
+    enum Command: Sendable {
+        case outputs(OutputLevels)
+        case submit(SessionCommand, Completion)
+        /// End the session; with `stopFirst`, send Stop (without waiting for its Ack).
+        case close(stopFirst: Bool)
     }
 
-    static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    struct Inbox {
+        var commands: [Command] = []
+        /// The transport the owner is using, so a poster can wake its receive.
+        var transport: (any Transport)?
+        /// A close was posted: later posts are refused.
+        var closing = false
+        var finished = false
+    }
+
+    /// What the owner thread publishes for readers on other threads.
+    struct Published {
+        var capabilities: DeviceCapabilities?
+        var latestStatus: Status?
+        var statistics = SessionStatistics()
+        var phase: SessionEngine.Phase = .idle
+        var closed = false
+        var ownerCPUTime: Duration = .zero
+    }
+
+    struct Observers {
+        var nextToken = 0
+        var handlers: [(token: Int, handler: Observer)] = []
+    }
+
+    struct Streams: Sendable {
+        let status: AsyncStream<Status>.Continuation
+        let mat: AsyncStream<MatReport>.Continuation
+        let faults: AsyncStream<FaultReport>.Continuation
+        let refusals: AsyncStream<NakReason>.Continuation
+        let connection: AsyncStream<ConnectionEvent>.Continuation
+
+        func finish() {
+            status.finish()
+            mat.finish()
+            faults.finish()
+            refusals.finish()
+            connection.finish()
+        }
+    }
+
+    final class Shared: Sendable {
+        let options: Options
+        let open: Opener
+        let streams: Streams
+        /// Where the scheduler's real-time thread leaves its levels; the owner takes the
+        /// newest when it can send them.
+        let mailbox = OutputMailbox()
+        /// True while the owner waits and would send an offer at once: the next offer
+        /// clears it and wakes the owner.
+        let wantsOffer = Atomic<Bool>(false)
+        /// Held only to move commands in and out: never around I/O.
+        let inbox = ConditionLock(Inbox())
+        let published = Mutex(Published())
+        let observers = Mutex(Observers())
+        /// The owner thread, once it runs (to tell whether deinit runs on it).
+        let ownerThread = Mutex<pthread_t?>(nil)
+        /// Set when the owner thread is started (a session never started has none to join).
+        let started = Atomic<Bool>(false)
+        /// Signalled when the owner thread has finished.
+        let finished = DispatchSemaphore(value: 0)
+        /// When the session began, monotonic µs (the origin of the scaled clock).
+        let origin = Syscalls.monotonicMicroseconds()
+
+        init(options: Options, open: @escaping Opener, streams: Streams) {
+            self.options = options
+            self.open = open
+            self.streams = streams
+        }
+
+        /// Queues `command` for the owner and wakes it; false when the session is closing
+        /// (the command was not queued).
+        func post(_ command: Command) -> Bool {
+            let isClose: Bool
+            if case .close = command { isClose = true } else { isClose = false }
+            let outcome: (queued: Bool, transport: (any Transport)?) = inbox.withLock(signal: true) { inbox in
+                if inbox.closing || inbox.finished { return (false, nil) }
+                if isClose { inbox.closing = true }
+                inbox.commands.append(command)
+                return (true, inbox.transport)
+            }
+            if isClose && outcome.queued { published.withLock { $0.closed = true } }
+            outcome.transport?.wakeReceive()
+            return outcome.queued
+        }
+
+        /// Wakes the owner without a command (a new offer).
+        func wakeOwner() {
+            let transport = inbox.withLock(signal: true) { $0.transport }
+            transport?.wakeReceive()
+        }
+
+        /// Waits for the owner thread to finish, unless called on it.
+        func join() {
+            guard started.load(ordering: .acquiring) else { return }
+            if let owner = ownerThread.withLock({ $0 }), pthread_equal(owner, pthread_self()) != 0 { return }
+            finished.wait()
+            finished.signal()
+        }
+
+        /// The engine's clock: monotonic µs, scaled by `speed` from when the session began.
+        func deviceNow() -> UInt64 {
+            let now = Syscalls.monotonicMicroseconds()
+            if options.speed == 1 { return now }
+            return origin &+ UInt64(Double(now &- origin) * options.speed)
+        }
     }
 }
 

@@ -68,6 +68,8 @@ public final class SerialTransport: Transport {
         try channel.receive(timeout: timeout)
     }
 
+    public func wakeReceive() { channel.wakeReceive() }
+
     public func close() { channel.close() }
 
     // MARK: - Opening

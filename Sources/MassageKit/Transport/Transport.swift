@@ -13,6 +13,10 @@
 ///   ``TransportError/closed(endpoint:)``.
 /// - `send` and `receive` may be called from different threads at once; ``close()``
 ///   may come from any thread and wakes a blocked `receive`.
+/// - ``wakeReceive()`` may come from any thread, must not block, and makes a waiting
+///   `receive` (or the next one, if none is waiting: the wake-up is kept, like an eventfd's
+///   count) return at once with what has arrived, possibly nothing. It is how another
+///   thread reaches a ``DeviceSession``'s owner thread while it waits for bytes.
 public protocol Transport: AnyObject, Sendable {
     /// Where the bytes go, in device-URI form where there is one: "unix:/run/sim.sock",
     /// "usb:1209:0001 (bus 1 device 2)".
@@ -23,6 +27,9 @@ public protocol Transport: AnyObject, Sendable {
 
     /// The bytes that arrived, waiting up to `timeout` for at least one; empty on timeout.
     func receive(timeout: Duration) throws(TransportError) -> [UInt8]
+
+    /// Makes the waiting (or next) `receive` return at once; never blocks.
+    func wakeReceive()
 
     /// Releases the link; idempotent.
     func close()

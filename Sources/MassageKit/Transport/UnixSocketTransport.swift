@@ -60,6 +60,8 @@ public final class UnixSocketTransport: Transport {
         try channel.receive(timeout: timeout)
     }
 
+    public func wakeReceive() { channel.wakeReceive() }
+
     public func close() { channel.close() }
 
     // MARK: - Connecting

@@ -21,6 +21,8 @@ extension InMemoryLink.HostEnd: Transport {
         }
     }
 
+    public func wakeReceive() { wakeRead() }
+
     public func close() { disconnect() }
 }
 

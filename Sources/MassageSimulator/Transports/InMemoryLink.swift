@@ -38,6 +38,8 @@ public struct InMemoryLink: Sendable {
             var hostAttached = true
             var deviceOpen = true
             var deviceStalled = false
+            /// Set by the host end's `wakeReceive`, consumed by the read it ends.
+            var hostWakePending = false
             var deviceEvents = PortEventQueue()
         }
 
@@ -119,12 +121,22 @@ public struct InMemoryLink: Sendable {
                     guard state.deviceOpen else {
                         return .failure(.disconnected(port: name, reason: "the device end disconnected"))
                     }
+                    if state.hostWakePending {
+                        state.hostWakePending = false
+                        return .success([])
+                    }
                     return nil
                 }
                 if let outcome { return try outcome.get() }
                 if ContinuousClock.now >= deadline { return [] }
                 core.hostWake.wait(whileGenerationIs: seen, until: deadline)
             }
+        }
+
+        /// Ends the waiting (or next) `read` at once with nothing.
+        public func wakeRead() {
+            core.state.withLock { $0.hostWakePending = true }
+            core.hostWake.signal()
         }
 
         /// Detaches the host: the device end sees ``PortEvent/disconnected(_:)``. Reads

@@ -4,6 +4,14 @@ import MassageKit
 /// Every libusb call the package makes goes through here: return codes become Swift
 /// values and typed errors, and no public API touches a C pointer.
 enum LibUSB {
+    /// libusb's `major.minor.micro.nano` and release-candidate suffix, e.g. `1.0.26.11724`.
+    static var version: String {
+        guard let version = libusb_get_version()?.pointee else { return "unknown" }
+        var text = "\(version.major).\(version.minor).\(version.micro).\(version.nano)"
+        if let rc = version.rc { text += String(cString: rc) }
+        return text
+    }
+
     /// libusb's own name and message for a return code: "LIBUSB_ERROR_ACCESS (Access denied
     /// (insufficient permissions))".
     static func describe(_ code: Int32) -> String {

@@ -23,6 +23,10 @@ final class USBLink: @unchecked Sendable {
     static let sendTimeoutMilliseconds: UInt32 = 100
     /// Bulk errors in a row on IN before the link gives up.
     static let maximumConsecutiveErrors = 8
+    /// The most bytes kept for a receiver that does not read: beyond it the oldest go
+    /// (counted), so a session that stopped reading cannot grow the process without bound.
+    /// 64 KB is a thousand frames, seconds of the busiest device's reports.
+    static let receivedLimit = 64 * 1024
 
     struct State {
         var received: [UInt8] = []
@@ -33,6 +37,10 @@ final class USBLink: @unchecked Sendable {
         var consecutiveErrors = 0
         var outBusy = false
         var outOutcome: OutOutcome?
+        /// Set by `wakeReceive`, consumed by the receive it ends.
+        var wakePending = false
+        /// Bytes dropped because nobody read them (see ``receivedLimit``).
+        var receivedDropped = 0
     }
 
     enum OutOutcome {
@@ -179,6 +187,12 @@ final class USBLink: @unchecked Sendable {
                 let count = Int(transfer.pointee.actual_length)
                 if count > 0 {
                     state.received.append(contentsOf: UnsafeBufferPointer(start: transfer.pointee.buffer, count: count))
+                    let excess = state.received.count - Self.receivedLimit
+                    if excess > 0 {
+                        // The oldest go: the decoder resynchronises on the next delimiter.
+                        state.received.removeFirst(excess)
+                        state.receivedDropped += excess
+                    }
                 }
                 state.consecutiveErrors = 0
                 resubmit = true
@@ -275,6 +289,10 @@ final class USBLink: @unchecked Sendable {
             }
             if let reason = state.disconnectReason { return .failure(.disconnected(endpoint: endpoint, reason: reason)) }
             if let failure = state.failure { return .failure(failure) }
+            if state.wakePending {
+                state.wakePending = false
+                return .success([])
+            }
             return nil
         }
         switch outcome {
@@ -282,6 +300,12 @@ final class USBLink: @unchecked Sendable {
         case .success(let bytes): return bytes
         case .failure(let error): throw error
         }
+    }
+
+    /// Ends the waiting (or next) receive at once with nothing. Takes the state lock for
+    /// a few instructions; nobody holds it across a wait.
+    func wakeReceive() {
+        state.withLock(signal: true) { $0.wakePending = true }
     }
 
     func send(_ bytes: [UInt8]) throws(TransportError) {
@@ -309,6 +333,13 @@ final class USBLink: @unchecked Sendable {
         let submitted: Result<Void, TransportError> = state.withLock { state in
             if state.closed { return .failure(.closed(endpoint: endpoint)) }
             if let reason = state.disconnectReason { return .failure(.disconnected(endpoint: endpoint, reason: reason)) }
+            if let failure = state.failure { return .failure(failure) }
+            // A transfer that never came back may still be reading outBuffer: never
+            // rewrite it under libusb (the link is failed once that happens, below).
+            if state.outBusy {
+                return .failure(.io(endpoint: endpoint, operation: "bulk OUT transfer",
+                                    detail: "an earlier transfer is still in flight; unplug and replug the device"))
+            }
             for index in 0..<count { outBuffer[index] = bytes[offset + index] }
             outTransfer.pointee.length = Int32(count)
             state.outOutcome = nil
@@ -350,8 +381,22 @@ final class USBLink: @unchecked Sendable {
             if let closed = state.withLock({ $0.closed ? TransportError.closed(endpoint: endpoint) : nil }) { throw closed }
             throw .io(endpoint: endpoint, operation: "bulk OUT transfer", detail: detail)
         case .none:
+            // Take the transfer back before anything touches outBuffer again; if even the
+            // cancel does not come back, the event thread is stuck: the link is failed for
+            // good (every later call throws), and outBusy stays set so nothing rewrites
+            // the buffer libusb may still own.
             _ = state.withLock { _ in libusb_cancel_transfer(outTransfer) }
-            throw .io(endpoint: endpoint, operation: "bulk OUT transfer", detail: "no completion within 2 s")
+            let returned = state.wait(until: .now + .milliseconds(500)) { state -> Bool? in state.outBusy ? nil : true }
+            let error = TransportError.io(endpoint: endpoint, operation: "bulk OUT transfer",
+                                          detail: "no completion within 2 s" + (returned == nil
+                                              ? " and none after cancelling; unplug and replug the device" : ""))
+            if returned == nil {
+                state.withLock(signal: true) { state in
+                    if state.failure == nil { state.failure = error }
+                    cancelInTransfers()
+                }
+            }
+            throw error
         }
     }
 

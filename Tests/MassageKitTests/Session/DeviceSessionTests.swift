@@ -10,6 +10,8 @@ import Testing
 final class CuttableTransport: Transport {
     let inner: any Transport
     let cutAt = Mutex<ContinuousClock.Instant?>(nil)
+    /// Ends a cut receive's wait early (the session's wake-up).
+    let nudge = DispatchSemaphore(value: 0)
 
     init(_ inner: any Transport) { self.inner = inner }
 
@@ -26,10 +28,15 @@ final class CuttableTransport: Transport {
 
     func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
         if isCut {
-            Thread.sleep(forTimeInterval: Double(timeout.components.attoseconds) / 1e18 + Double(timeout.components.seconds))
+            _ = nudge.wait(timeout: .now() + Double(timeout.components.attoseconds) / 1e18 + Double(timeout.components.seconds))
             return []
         }
         return try inner.receive(timeout: timeout)
+    }
+
+    func wakeReceive() {
+        nudge.signal()
+        inner.wakeReceive()
     }
 
     func close() { inner.close() }
@@ -124,7 +131,10 @@ final class SimulatorOpener: Sendable {
             return
         }
         print("link loss declared after \(silence) ms of silence; this task saw it \(ContinuousClock.now - cutAt) after the cut")
-        #expect(silence <= 1200, "link loss declared after \(silence) ms of silence")
+        // Generous on purpose: on the shared pool the owner thread can be scheduled late.
+        // The exact bound (1 s, declared on the first turn after it) is checked on the
+        // virtual clock: SessionFaultTests.linkLossIsReportedWithinOnePointTwoSeconds.
+        #expect(silence <= 3000, "link loss declared after \(silence) ms of silence")
         #expect(silence >= 1000, "link loss declared after only \(silence) ms of silence: too eager")
 
         let second = await events.next()
@@ -189,7 +199,27 @@ final class SimulatorOpener: Sendable {
             #expect(try await session.send(.setConfig(.watchdogMilliseconds, value)) == .acknowledged)
             #expect(try await session.send(.getConfig(.watchdogMilliseconds)) == .config(ConfigEntry(key: .watchdogMilliseconds, value: value)))
         }
-        #expect(session.statistics.retries > 0, "5 % loss over 20 commands should have cost a retry")
+        // Whether 5 % loss cost a retry here depends on timing (which frames the
+        // simulator's seeded draws fall on): that is checked on the virtual clock, below.
+    }
+
+    /// The same commands on the virtual clock with a seeded lossy link: deterministic, so
+    /// the retries it needs are certain (the threaded test above could see none, 0.3 %).
+    @Test func aLossyLinkCostsRetriesOnTheVirtualClock() throws {
+        var faults = FaultPlan()
+        faults.dropProbability = 0.05
+        faults.corruptProbability = 0.005
+        faults.delay = 3_000
+        faults.jitter = 2_000
+        var session = LockstepSession(device: SimulatedDevice(profile: .handheldRing4, seed: 7, faults: faults))
+        _ = try session.connect(limit: 5_000_000).get()
+        for value in stride(from: UInt32(250), through: 2000, by: 250) {
+            let set = session.submit(.setConfig(.watchdogMilliseconds, value))
+            #expect(session.await(set, limit: 3_000_000) == .success(.acknowledged))
+            let get = session.submit(.getConfig(.watchdogMilliseconds))
+            #expect(session.await(get, limit: 3_000_000) == .success(.config(ConfigEntry(key: .watchdogMilliseconds, value: value))))
+        }
+        #expect(session.engine.statistics.retries > 0, "5 % loss over 16 commands (seed 7) cost no retry")
     }
 }
 

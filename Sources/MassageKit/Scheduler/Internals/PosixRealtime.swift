@@ -2,29 +2,50 @@
 import Glibc
 #endif
 
-/// Every C call the scheduler makes, in one place: the monotonic clock, absolute sleeps,
-/// memory locking and real-time thread creation. Errors come back as errno values for the
+/// Every C call the scheduler makes, in one place: memory locking and real-time thread
+/// creation (the clock and absolute sleeps are `Syscalls`', shared by the package). Errors come back as errno values for the
 /// callers to turn into notes a person can act on.
 enum PosixRealtime {
-    static func monotonicNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    static func monotonicNanoseconds() -> UInt64 { Syscalls.monotonicNanoseconds() }
 
     /// Sleeps to an absolute `CLOCK_MONOTONIC` time; a signal that interrupts the sleep
     /// does not shorten it.
-    static func sleep(untilMonotonicNanoseconds deadline: UInt64) {
-        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+    static func sleep(untilMonotonicNanoseconds deadline: UInt64) { Syscalls.sleep(untilMonotonicNanoseconds: deadline) }
+
+    /// How much of its stack the scheduler thread locks: far more than a tick uses (the
+    /// tick path has no recursion and keeps its levels inline), and small enough for the
+    /// common 64 KB RLIMIT_MEMLOCK of an unprivileged user.
+    static let lockedStackBytes = 48 * 1024
+
+    /// Locks (and so faults in) the `bytes` of the calling thread's stack below the
+    /// current frame: the tick path's stack never page-faults. Only these pages: not
+    /// `mlockall(MCL_FUTURE)`, which with a finite RLIMIT_MEMLOCK makes every later
+    /// allocation and thread stack of the process fail with ENOMEM once the limit is
+    /// reached, and which made a run's resident memory 112 MB (every thread's whole stack
+    /// and every arena faulted in). Returns the range to unlock, or the errno.
+    static func lockStack(bytes: Int) -> Result<UnsafeMutableRawBufferPointer, Errno> {
+        var marker: UInt8 = 0
+        let page = max(4096, sysconf(Int32(_SC_PAGESIZE)))
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        // The page holding this frame and the pages below it (the stack grows down).
+        let top = (here / UInt(page) + 1) * UInt(page)
+        let length = (bytes + page - 1) / page * page
+        guard let start = UnsafeMutableRawPointer(bitPattern: top - UInt(length)) else { return .failure(Errno(EINVAL)) }
+        guard mlock(start, length) == 0 else { return .failure(Errno.current) }
+        return .success(UnsafeMutableRawBufferPointer(start: start, count: length))
     }
 
-    /// `mlockall(MCL_CURRENT | MCL_FUTURE)`: 0 or the errno.
-    static func lockAllMemory() -> Int32 {
-        mlockall(Int32(MCL_CURRENT) | Int32(MCL_FUTURE)) == 0 ? 0 : errno
+    static func unlock(_ range: UnsafeMutableRawBufferPointer) {
+        if let base = range.baseAddress { _ = munlock(base, range.count) }
     }
 
-    static func unlockAllMemory() { _ = munlockall() }
+    /// RLIMIT_MEMLOCK's soft limit, bytes; nil when unlimited.
+    static var memoryLockLimit: Int? {
+        var limit = rlimit()
+        // RLIM_INFINITY is all ones (its C macro, -1, does not import as unsigned).
+        guard getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
+    }
 
     /// A C-callable thread entry: the context is a retained `ThreadBody`.
     private static let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
@@ -61,14 +82,13 @@ enum PosixRealtime {
 
     static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
 
+    static func detach(_ thread: pthread_t) { _ = pthread_detach(thread) }
+
     /// The highest SCHED_FIFO priority this system has (99 on Linux).
     static var maximumFIFOPriority: Int32 { sched_get_priority_max(SCHED_FIFO) }
 
     /// The message for an errno, as `strerror` words it.
-    static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
-    }
+    static func describe(_ code: Int32) -> String { Errno(code).text }
 
     static let eperm = EPERM
 }

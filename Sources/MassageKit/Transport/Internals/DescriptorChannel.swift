@@ -14,6 +14,9 @@ import Synchronization
 /// - Once the peer is gone (end of file, hang-up, EPIPE, EIO...), every later call
 ///   throws ``TransportError/disconnected(endpoint:reason:)`` with the first reason seen.
 /// - Sends are serialised, so the frames of two threads never interleave on the wire.
+/// - `wakeReceive` writes a byte to a second socket pair that `receive` also polls (the
+///   Glibc module has no eventfd): a receive that is waiting (or the next one) returns at
+///   once with nothing, the way an event loop is woken from its selector.
 final class DescriptorChannel: Sendable {
     /// How bytes are written: `send(2)` with MSG_NOSIGNAL on a socket (no SIGPIPE),
     /// `write(2)` on a terminal.
@@ -43,6 +46,10 @@ final class DescriptorChannel: Sendable {
         /// Read end of the wake-up socket pair: readable once `close` has begun.
         var wakeReader: Int32
         var wakeWriter: Int32
+        /// Read end of the nudge pair: readable once `wakeReceive` was called and until a
+        /// receive consumed the wake-up.
+        var nudge: Int32
+        var nudgeWriter: Int32
         /// Calls between `enter` and `leave`.
         var callsInFlight = 0
         var isClosed = false
@@ -60,10 +67,19 @@ final class DescriptorChannel: Sendable {
             Glibc.close(descriptor)
             throw .io(endpoint: endpoint, operation: "socketpair (for close wake-ups)", detail: ErrnoText.describe(code))
         }
+        var nudge: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, flags, 0, &nudge) == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            Glibc.close(pair[0])
+            Glibc.close(pair[1])
+            throw .io(endpoint: endpoint, operation: "socketpair (for receive wake-ups)", detail: ErrnoText.describe(code))
+        }
         self.endpoint = endpoint
         self.kind = kind
         self.beforeClose = beforeClose
-        state = Mutex(State(descriptor: descriptor, wakeReader: pair[0], wakeWriter: pair[1]))
+        state = Mutex(State(descriptor: descriptor, wakeReader: pair[0], wakeWriter: pair[1],
+                            nudge: nudge[0], nudgeWriter: nudge[1]))
     }
 
     deinit { close() }
@@ -89,13 +105,15 @@ final class DescriptorChannel: Sendable {
     func receive(timeout: Duration) throws(TransportError) -> [UInt8] {
         let (descriptor, wake) = try enter()
         defer { leave() }
+        let nudge = state.withLock { $0.nudge }
         let deadline = ContinuousClock.now + max(timeout, .zero)
         while true {
             var entries = [
                 pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: nudge, events: Int16(POLLIN), revents: 0),
             ]
-            let ready = Glibc.poll(&entries, 2, Self.milliseconds(until: deadline))
+            let ready = Glibc.poll(&entries, 3, Self.milliseconds(until: deadline))
             if ready < 0 {
                 let code = errno
                 if code == EINTR { continue }
@@ -103,6 +121,12 @@ final class DescriptorChannel: Sendable {
             }
             if entries[1].revents != 0 { throw .closed(endpoint: endpoint) }
             let events = entries[0].revents
+            if entries[2].revents != 0 {
+                // Consume every wake-up byte so far: one return answers them all.
+                var sink = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+                _ = Glibc.read(nudge, &sink, MemoryLayout.size(ofValue: sink))
+                if events == 0 { return [] }
+            }
             if ready == 0 || events == 0 {
                 if ContinuousClock.now >= deadline { return [] }
                 continue
@@ -110,6 +134,16 @@ final class DescriptorChannel: Sendable {
             if let bytes = try readAvailable(descriptor, hungUp: events & Int16(POLLHUP) != 0) { return bytes }
             // Nothing to read after all (another thread took it): wait again.
         }
+    }
+
+    /// Makes the waiting (or next) receive return at once. Never blocks: the write is
+    /// MSG_DONTWAIT, and a full pair already means a wake-up is pending.
+    func wakeReceive() {
+        guard (try? enter()) != nil else { return }
+        defer { leave() }
+        let writer = state.withLock { $0.nudgeWriter }
+        var byte: UInt8 = 1
+        _ = Glibc.send(writer, &byte, 1, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
     }
 
     /// Marks the channel closed, wakes the calls in flight, waits for them to leave and
@@ -125,18 +159,22 @@ final class DescriptorChannel: Sendable {
         guard first else { return }
         // Woken calls leave within one poll return; this waits microseconds.
         while state.withLock({ $0.callsInFlight }) > 0 { usleep(100) }
-        let descriptors = state.withLock { state -> (Int32, Int32, Int32) in
+        let descriptors = state.withLock { state -> (Int32, Int32, Int32, Int32, Int32) in
             defer {
                 state.descriptor = -1
                 state.wakeReader = -1
                 state.wakeWriter = -1
+                state.nudge = -1
+                state.nudgeWriter = -1
             }
-            return (state.descriptor, state.wakeReader, state.wakeWriter)
+            return (state.descriptor, state.wakeReader, state.wakeWriter, state.nudge, state.nudgeWriter)
         }
         beforeClose(descriptors.0)
         Glibc.close(descriptors.0)
         Glibc.close(descriptors.1)
         Glibc.close(descriptors.2)
+        Glibc.close(descriptors.3)
+        Glibc.close(descriptors.4)
     }
 
     // MARK: - Internals

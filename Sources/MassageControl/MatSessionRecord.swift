@@ -3,28 +3,28 @@ import MassageKit
 
 /// A mat session's summary in the form the history keeps (`history --json` shows it in
 /// `summary`) and the command prints: seconds rather than nanoseconds, the goal with it.
-struct MatSessionRecord: Codable, Equatable {
-    var device: String
+public struct MatSessionRecord: Codable, Equatable {
+    public var device: String
     /// Session length on the source's clock (the device's, or the kernel's for GPIO).
-    var sessionSeconds: Double
-    var timeOnMatSeconds: Double
+    public var sessionSeconds: Double
+    public var timeOnMatSeconds: Double
     /// Per zone, in zone order.
-    var zoneContactSeconds: [Double]
-    var longestContactSeconds: Double
-    var timesOn: Int
-    var timesLeft: Int
-    var onMatAtEnd: Bool
-    var goalSeconds: Double
-    var earlierTodaySeconds: Double
-    var goalMet: Bool
+    public var zoneContactSeconds: [Double]
+    public var longestContactSeconds: Double
+    public var timesOn: Int
+    public var timesLeft: Int
+    public var onMatAtEnd: Bool
+    public var goalSeconds: Double
+    public var earlierTodaySeconds: Double
+    public var goalMet: Bool
     /// False when GPIO edges may have been lost or inputs came out of order.
-    var exact: Bool
-    var overflowCount: Int
-    var lateInputs: Int
+    public var exact: Bool
+    public var overflowCount: Int
+    public var lateInputs: Int
     /// How it ended, in words; nil while it runs.
-    var ended: String?
+    public var ended: String?
 
-    init(summary: MatSessionSummary, goal: MatDailyGoal, device: String, ended: String?) {
+    public init(summary: MatSessionSummary, goal: MatDailyGoal, device: String, ended: String?) {
         self.device = device
         sessionSeconds = Self.seconds(summary.sessionNanoseconds)
         timeOnMatSeconds = Self.seconds(summary.timeOnMatNanoseconds)
@@ -43,17 +43,17 @@ struct MatSessionRecord: Codable, Equatable {
         self.ended = ended
     }
 
-    static func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
+    public static func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
 
     /// Compact JSON for the history row.
-    var json: String? {
+    public var json: String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `m:ss.s`: mat times are short, a tenth of a second shows the debounce at work.
-    static func clock(_ seconds: Double) -> String {
+    public static func clock(_ seconds: Double) -> String {
         let tenths = Int((max(0, seconds) * 10).rounded())
         let minutes = tenths / 600
         let rest = tenths % 600
@@ -61,13 +61,13 @@ struct MatSessionRecord: Codable, Equatable {
     }
 
     /// `m:ss` for goals.
-    static func minutes(_ seconds: Double) -> String {
+    public static func minutes(_ seconds: Double) -> String {
         let total = Int(max(0, seconds).rounded())
         return String(format: "%d:%02d", total / 60, total % 60)
     }
 
     /// The summary the command prints at the end.
-    func lines(layout: MatLayout, goal: MatDailyGoal) -> [String] {
+    public func lines(layout: MatLayout, goal: MatDailyGoal) -> [String] {
         let share = sessionSeconds > 0 ? Int((timeOnMatSeconds / sessionSeconds * 100).rounded()) : 0
         var lines = [
             "mat session: \(Self.clock(sessionSeconds)) (\(ended ?? "running"))",

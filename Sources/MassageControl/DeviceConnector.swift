@@ -6,17 +6,17 @@ import Synchronization
 
 /// Turns a device URI into what opens its transport, for every command that takes
 /// `--device`. One place knows every kind of link.
-final class DeviceConnector: Sendable {
-    let uri: DeviceURI
-    let table: DeviceTable
-    let simulatorFaults: FaultPlan
-    let simulatorSpeed: Double
+public final class DeviceConnector: Sendable {
+    public let uri: DeviceURI
+    public let table: DeviceTable
+    public let simulatorFaults: FaultPlan
+    public let simulatorSpeed: Double
     /// In-process simulators this connector started (`sim`), stopped by ``shutDown()``.
-    let simulators = Mutex<[LocalSimulator]>([])
+    public let simulators = Mutex<[LocalSimulator]>([])
     /// The USB serial string descriptor of the device first opened, to reopen that one.
-    let usbSerialSeen = Mutex<String?>(nil)
+    public let usbSerialSeen = Mutex<String?>(nil)
 
-    init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
+    public init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
         self.uri = uri
         self.table = table
         self.simulatorFaults = simulatorFaults
@@ -24,7 +24,7 @@ final class DeviceConnector: Sendable {
     }
 
     /// Parses `--device` and loads the device table; the errors are the user's to fix.
-    static func make(device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) throws -> DeviceConnector {
+    public static func make(device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) throws -> DeviceConnector {
         let uri: DeviceURI
         do {
             uri = try DeviceURI(parsing: device)
@@ -41,7 +41,7 @@ final class DeviceConnector: Sendable {
     }
 
     /// Opens the transport; `serial` is the device to find again after a link loss.
-    func open(serial: String?) throws(TransportError) -> any Transport {
+    public func open(serial: String?) throws(TransportError) -> any Transport {
         switch uri {
         case .sim(let profile):
             let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed)
@@ -64,12 +64,12 @@ final class DeviceConnector: Sendable {
         }
     }
 
-    var opener: DeviceSession.Opener {
+    public var opener: DeviceSession.Opener {
         { serial throws(TransportError) in try self.open(serial: serial) }
     }
 
     /// Connects a session (blocking), reporting failure as a `DeviceFailure`.
-    func connect(options: DeviceSession.Options = DeviceSession.Options()) throws -> DeviceSession {
+    public func connect(options: DeviceSession.Options = DeviceSession.Options()) throws -> DeviceSession {
         do {
             return try DeviceSession.connectWaiting(options: options, open: opener)
         } catch {
@@ -80,7 +80,7 @@ final class DeviceConnector: Sendable {
 
     /// Stops the simulators this connector started, returning the last one as it ended.
     @discardableResult
-    func shutDown() -> SimulatedDevice? {
+    public func shutDown() -> SimulatedDevice? {
         let started = simulators.withLock { list in
             defer { list.removeAll() }
             return list
@@ -90,13 +90,15 @@ final class DeviceConnector: Sendable {
 }
 
 /// A `--device` value or a device table the user must fix: exit 64.
-struct ValidationFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct ValidationFailure: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// A device that could not be reached or used: exit 1.
-struct DeviceFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+public struct DeviceFailure: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }

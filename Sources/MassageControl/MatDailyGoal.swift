@@ -6,26 +6,31 @@ import MassageKit
 /// replayed over the earlier days that had mat sessions (their time on the mat summed per
 /// local calendar day, interrupted sessions included: their rows hold the contact up to
 /// their last update), and the time already on the mat today counts toward today's goal.
-struct MatDailyGoal: Equatable {
+public struct MatDailyGoal: Equatable {
     /// Today's goal, ns.
-    var goalNanoseconds: UInt64
+    public var goalNanoseconds: UInt64
     /// Time on the mat today before this session, ns.
-    var earlierTodayNanoseconds: UInt64
+    public var earlierTodayNanoseconds: UInt64
     /// Earlier days with mat time, and how many of them met their goal.
-    var earlierDays: Int
-    var metDays: Int
+    public var earlierDays: Int
+    public var metDays: Int
     /// True when `--goal` set it rather than the plan.
-    var fromFlag: Bool
+    public var fromFlag: Bool
 
     /// One recorded mat session: when it started and its time on the mat.
-    struct Session: Equatable {
-        var startedAt: Date
-        var contactSeconds: Double
+    public struct Session: Equatable {
+        public var startedAt: Date
+        public var contactSeconds: Double
+
+        public init(startedAt: Date, contactSeconds: Double) {
+            self.startedAt = startedAt
+            self.contactSeconds = contactSeconds
+        }
     }
 
     /// The plan's goal for the day of `now`, from `sessions` (any order; those from `now`'s
     /// day count as earlier today, later ones are ignored).
-    static func from(plan: MatPlan, sessions: [Session], now: Date, calendar: Calendar) -> MatDailyGoal {
+    public static func from(plan: MatPlan, sessions: [Session], now: Date, calendar: Calendar) -> MatDailyGoal {
         let today = calendar.startOfDay(for: now)
         var perDay: [Date: UInt64] = [:]
         var earlierToday: UInt64 = 0
@@ -52,21 +57,21 @@ struct MatDailyGoal: Equatable {
     /// Reads the mat sessions in `store` for ``from(plan:sessions:now:calendar:)``: those
     /// on real mats for a real mat, on the simulator for the simulator, so that trying
     /// the simulated mat never counts toward the real goal.
-    static func sessions(in store: HistoryStore, simulated: Bool) throws(HistoryError) -> [Session] {
+    public static func sessions(in store: HistoryStore, simulated: Bool) throws(HistoryError) -> [Session] {
         try store.read(limit: 100_000, filter: HistoryStore.Filter(kind: .mat, simulated: simulated)).entries.compactMap { entry in
             guard entry.kind == .mat else { return nil }
             return Session(startedAt: entry.startedAt, contactSeconds: entry.contactSeconds ?? 0)
         }
     }
 
-    static func nanoseconds(_ seconds: Double) -> UInt64 {
+    public static func nanoseconds(_ seconds: Double) -> UInt64 {
         guard seconds.isFinite, seconds > 0 else { return 0 }
         return UInt64(min(seconds, 1e9) * 1e9)
     }
 
     /// "5:00 (the plan's first day)", "7:00 (the plan after 2 of 4 days met their goal)",
     /// or "10:00 (--goal)".
-    var explanation: String {
+    public var explanation: String {
         if fromFlag { return "--goal" }
         if earlierDays == 0 { return "the plan's first day" }
         return "the plan after \(metDays) of \(earlierDays) earlier mat day\(earlierDays == 1 ? "" : "s") met their goal"

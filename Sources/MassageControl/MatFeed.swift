@@ -11,9 +11,9 @@ import Synchronization
 ///
 /// Used from one thread (the command's main loop): the GPIO lines are not `Sendable`, and
 /// the device's reports are handed over by a background task through ``MatReportInbox``.
-final class MatFeed {
+public final class MatFeed {
     /// What the feed reads.
-    enum Kind {
+    public enum Kind {
         /// Pressure zones of a device, with its session and the inbox its reports come to.
         case device(DeviceSession, MatReportInbox)
         /// GPIO contact lines.
@@ -21,7 +21,7 @@ final class MatFeed {
     }
 
     /// What one ``pump(into:waitingAtMost:endAfterNanoseconds:)`` found.
-    enum PumpResult: Equatable {
+    public enum PumpResult: Equatable {
         /// More may come.
         case going
         /// The session reached its end time (`--duration`): finish the tracker there.
@@ -30,18 +30,18 @@ final class MatFeed {
         case lost(String)
     }
 
-    let kind: Kind
-    let connector: DeviceConnector?
+    public let kind: Kind
+    public let connector: DeviceConnector?
     /// How the zones are drawn.
-    let layout: MatLayout
+    public let layout: MatLayout
     /// The tracker's settings: pressure hysteresis for a device, debounce for GPIO.
-    let configuration: ContactTrackerConfiguration
+    public let configuration: ContactTrackerConfiguration
     /// "Mat16 by Massage Control Sim, 16 pressure zones" or "4 contact lines on gpiochip0".
-    let title: String
+    public let title: String
     /// The newest pressure of each zone, per mille (GPIO: 1000 for a closed contact, 0 open).
-    private(set) var latestPressures: [UInt16]
+    public private(set) var latestPressures: [UInt16]
     /// Device time per wall time (a simulator at --speed); 1 for GPIO and real devices.
-    let speed: Double
+    public let speed: Double
 
     private var batch = ContactEventBatch()
     /// Input stamped past the end was seen: the session is over, nothing more is fed.
@@ -64,7 +64,7 @@ final class MatFeed {
     /// session (`sim:mat-16` by default in the commands) and checks that it has a mat.
     /// Throws `ValidationFailure` for a URI or flag the user must fix, `DeviceFailure`
     /// when the device cannot be reached or is not a mat.
-    static func open(device: String, speed: Double) throws -> MatFeed {
+    public static func open(device: String, speed: Double) throws -> MatFeed {
         let uri: DeviceURI
         do {
             uri = try DeviceURI(parsing: device)
@@ -111,7 +111,7 @@ final class MatFeed {
                        title: "\(capabilities.vendor) \(capabilities.model), \(zones) pressure zones [\(uri)]", speed: speed)
     }
 
-    static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring, layout: MatLayout? = nil) throws -> MatFeed {
+    public static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring, layout: MatLayout? = nil) throws -> MatFeed {
         let configuration: ContactTrackerConfiguration
         do {
             configuration = try .gpio(zoneCount: lines.count)
@@ -134,7 +134,7 @@ final class MatFeed {
     /// Waits at most `wait` (wall time) for input and feeds it to `tracker`. With
     /// `endAfterNanoseconds`, nothing stamped later than the session's start plus that much
     /// is fed, and the result says when the end is reached.
-    func pump(into tracker: inout ContactTracker, waitingAtMost wait: Duration,
+    public func pump(into tracker: inout ContactTracker, waitingAtMost wait: Duration,
               endAfterNanoseconds length: UInt64?) -> PumpResult {
         guard !reachedEnd else { return endResult(tracker, length) }
         switch kind {
@@ -204,13 +204,13 @@ final class MatFeed {
 
     /// The clock the feed's timestamps are on, now, ns: for GPIO the kernel's monotonic
     /// clock; for a device, nil (only its reports tell its time).
-    var sourceNowNanoseconds: UInt64? {
+    public var sourceNowNanoseconds: UInt64? {
         if case .gpio(let source) = kind { return source.nowNanoseconds() }
         return nil
     }
 
     /// Releases the lines, or closes the device session and stops an in-process simulator.
-    func close() {
+    public func close() {
         if case .device(let session, _) = kind { session.close() }
         connector?.shutDown()
     }
@@ -218,38 +218,34 @@ final class MatFeed {
 
 /// Hands a device session's MatReports, and the news of a lost link, from the tasks that
 /// read its streams to the thread that runs the mat command.
-final class MatReportInbox: Sendable {
+public final class MatReportInbox: Sendable {
     private struct State {
-        var reports: [MatReport] = []
-        var lost: String?
+        public var reports: [MatReport] = []
+        public var lost: String?
     }
     private let state = Mutex(State())
     private let arrived = DispatchSemaphore(value: 0)
 
-    /// Starts the tasks that read `session`'s reports and connection events.
-    func drain(_ session: DeviceSession) {
-        Task.detached { [self] in
-            for await report in session.matReports {
+    /// Hears `session`'s reports and connection events on its owner thread (no task on
+    /// the shared pool in between: a mat session on a loaded machine loses nothing).
+    public func drain(_ session: DeviceSession) {
+        session.addObserver { [self] event in
+            switch event {
+            case .mat(let report):
                 state.withLock { $0.reports.append(report) }
                 arrived.signal()
-            }
-        }
-        Task.detached { [self] in
-            for await event in session.connectionEvents {
-                switch event {
-                case .linkLost(let error), .ended(let error):
-                    state.withLock { if $0.lost == nil { $0.lost = error.description } }
-                    arrived.signal()
-                case .reconnected, .wrongDevice:
-                    break
-                }
+            case .connection(.linkLost(let error)), .connection(.ended(let error)):
+                state.withLock { if $0.lost == nil { $0.lost = error.description } }
+                arrived.signal()
+            default:
+                break
             }
         }
     }
 
     /// The reports that came (waiting at most `wait` for the first), and the reason the
     /// link was lost, if it was.
-    func take(waitingAtMost wait: Duration) -> (reports: [MatReport], lost: String?) {
+    public func take(waitingAtMost wait: Duration) -> (reports: [MatReport], lost: String?) {
         let (seconds, attoseconds) = wait.components
         _ = arrived.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
         return state.withLock { state in

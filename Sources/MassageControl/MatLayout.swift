@@ -4,17 +4,23 @@ import MassageKit
 /// How a mat's zones are laid out for the terminal: rows × columns, zone
 /// `row · columns + column`, row 0 at the head end (the order the wire protocol and the
 /// simulated mat use). GPIO lines are one row, in line order.
-struct MatLayout: Equatable {
-    let rows: Int
-    let columns: Int
+public struct MatLayout: Equatable {
+    public let rows: Int
+    public let columns: Int
     /// The GPIO line of each zone, or nil for a device's pressure zones.
-    let lineOffsets: [UInt32]?
+    public let lineOffsets: [UInt32]?
 
-    var zoneCount: Int { rows * columns }
+    public var zoneCount: Int { rows * columns }
+
+    public init(rows: Int, columns: Int, lineOffsets: [UInt32]?) {
+        self.rows = rows
+        self.columns = columns
+        self.lineOffsets = lineOffsets
+    }
 
     /// A device that says only how many zones it has: the most nearly square grid with at
     /// least as many rows as columns (16 → 4 × 4, 22 → 11 × 2); a prime count is one row.
-    static func nearlySquare(zoneCount: Int) -> MatLayout {
+    public static func nearlySquare(zoneCount: Int) -> MatLayout {
         var columns = 1
         var candidate = 1
         while candidate * candidate <= zoneCount {
@@ -26,13 +32,13 @@ struct MatLayout: Equatable {
     }
 
     /// "zone 3" or, for GPIO, "zone 3 (line 19)".
-    func zoneName(_ zone: Int) -> String {
+    public func zoneName(_ zone: Int) -> String {
         if let offsets = lineOffsets, zone < offsets.count { return "zone \(zone) (line \(offsets[zone]))" }
         return "zone \(zone)"
     }
 
     /// Shade for a pressure, per mille: two cells wide, so a grid reads as squares.
-    static func shade(_ perMille: UInt16) -> String {
+    public static func shade(_ perMille: UInt16) -> String {
         switch perMille {
         case 0 ..< 25: "··"
         case 25 ..< 250: "░░"
@@ -44,7 +50,7 @@ struct MatLayout: Equatable {
 
     /// The live map: a line per row of zones, each a shade for its pressure and a mark:
     /// `●` contact (accepted), `◦` contact still settling (or ending), blank for none.
-    func mapLines(pressures: [UInt16], contact: ZoneSet, raw: ZoneSet) -> [String] {
+    public func mapLines(pressures: [UInt16], contact: ZoneSet, raw: ZoneSet) -> [String] {
         (0..<rows).map { row in
             let cells = (0..<columns).map { column -> String in
                 let zone = row * columns + column
@@ -57,14 +63,14 @@ struct MatLayout: Equatable {
     }
 
     /// What the map's signs mean.
-    var legend: String {
+    public var legend: String {
         lineOffsets == nil
             ? "pressure ·· <2.5 % ░░ <25 % ▒▒ <50 % ▓▓ <75 % ██ ≥75 %; ● contact, ◦ changing"
             : "lines (in order \(lineOffsets.map { $0.map(String.init).joined(separator: ",") } ?? "")): ██ closed, ·· open; ● contact, ◦ changing"
     }
 
     /// A table of one number per zone in the map's shape, each formatted by `format`.
-    func table(_ values: [Double], format: (Double) -> String) -> [String] {
+    public func table(_ values: [Double], format: (Double) -> String) -> [String] {
         if lineOffsets != nil {
             return values.indices.map { "    \(zoneName($0)): \(format(values[$0]))" }
         }
