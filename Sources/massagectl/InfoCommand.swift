@@ -36,6 +36,12 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        do {
+            try ServiceCheck.ensureFree(device: device, instead: "massagectl call devices")
+        } catch {
+            StandardError.print("Error: \(error)")
+            throw ExitCode.failure
+        }
         let connector: DeviceConnector
         do {
             connector = try DeviceConnector.make(device: device)

@@ -16,6 +16,6 @@ struct Massagectl: AsyncParsableCommand {
         commandName: "massagectl",
         abstract: "Drive heat-and-vibration massage devices: run programs, read the mat, simulate the device.",
         version: version,
-        subcommands: [RunCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, ServeCommand.self, CallCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, VersionCommand.self]
     )
 }

@@ -108,6 +108,12 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(65)
         }
 
+        do {
+            try ServiceCheck.ensureFree(device: device, instead: "massagectl call start device=\(device) program=\(program.name) intensity=\(intensity.percent)")
+        } catch {
+            StandardError.print("Error: \(error)")
+            throw ExitCode.failure
+        }
         let connector: DeviceConnector
         do {
             connector = try DeviceConnector.make(device: device, simulatorFaults: faults.plan, simulatorSpeed: speed)
