@@ -29,7 +29,6 @@ public final class ServiceCore: Sendable {
     let order: [String]
     let historyPath: String?
     let programs: [Program]
-    let sequence = Atomic<Int>(0)
     /// Seconds on a monotonic clock, for the dead-man switch.
     let clock: @Sendable () -> Double
 
@@ -56,7 +55,6 @@ public final class ServiceCore: Sendable {
         }
         var owners: [String: DeviceOwner] = [:]
         let hub = self.hub
-        let sequence = self.sequence
         for device in configuration.devices {
             let connector: DeviceConnector
             do {
@@ -66,7 +64,7 @@ public final class ServiceCore: Sendable {
             }
             owners[device] = DeviceOwner(name: device, connector: connector, historyPath: configuration.historyPath,
                                          fifoPriority: configuration.fifoPriority, speed: configuration.simulatorSpeed) { owner in
-                hub.publish(Self.streamMessage(owner.snapshot(), sequence: sequence.add(1, ordering: .relaxed).newValue))
+                hub.publish(Self.streamMessage(owner.snapshot(), sequence: hub.nextSequence()))
             }
         }
         self.owners = owners

@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import Logging
 import MassageServiceProtocol
 import Synchronization
 
@@ -91,7 +93,7 @@ public enum ServiceHTTP {
             params[key] = Double(value).map(JSONParam.number) ?? .string(value)
         }
         let device = context.parameters.get("device").map { $0.removingPercentEncoding ?? $0 }
-        do {
+        do throws(RPCError) {
             let data = try core.handle(method: route.method, device: device, params: params, caller: .init(client: client, token: token))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch {

@@ -12,6 +12,10 @@ public final class StateHub: Sendable {
     let subscribers = Mutex<[Int: AsyncStream<String>.Continuation]>([:])
     let nextID = Atomic<Int>(0)
     let latest = Mutex<String?>(nil)
+    let sequence = Atomic<Int>(0)
+
+    /// The next message's sequence number (clients see gaps where they missed states).
+    public func nextSequence() -> Int { sequence.add(1, ordering: .relaxed).newValue }
 
     public init() {}
 

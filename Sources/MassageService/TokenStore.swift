@@ -16,8 +16,10 @@ public struct TokenStore: Sendable {
     /// that others may read is refused: its token is no longer a secret.
     public static func loadOrCreate(path: String) throws(RPCError) -> TokenStore {
         let folder = (path as NSString).deletingLastPathComponent
-        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-            throw RPCError(code: 500, message: "cannot create \(folder) for the service token: \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw RPCError(code: 500, message: "cannot create \(folder) for the service token: \(error.localizedDescription)")
         }
         var info = stat()
         if stat(path, &info) == 0 {

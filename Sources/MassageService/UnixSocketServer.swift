@@ -39,7 +39,7 @@ public final class UnixSocketServer: Sendable {
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
+            Glibc.close(fd)
             throw RPCError(code: 500, message: "the socket path \(path) is too long")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -53,7 +53,7 @@ public final class UnixSocketServer: Sendable {
         umask(previous)
         guard bound == 0, chmod(path, 0o600) == 0, listen(fd, 16) == 0 else {
             let reason = String(cString: strerror(errno))
-            close(fd)
+            Glibc.close(fd)
             throw RPCError(code: 500, message: "cannot listen on \(path): \(reason)")
         }
         listener = fd

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageControl
 import MassageServiceProtocol
 
 /// `massagectl call`: one request to the running service over its UNIX socket

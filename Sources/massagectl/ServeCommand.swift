@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageControl
 import MassageServiceProtocol
 
 /// `massagectl serve`: starts the service (massaged, a separate executable so that this

@@ -1,4 +1,5 @@
 import Foundation
+import MassageControl
 import MassageServiceProtocol
 
 /// Whether a running service (massaged) owns a device this command wants, found through

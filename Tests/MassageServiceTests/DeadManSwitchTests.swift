@@ -16,11 +16,11 @@ import Testing
         let clock = Clock()
         let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
         defer { service.stop() }
-        _ = try service.waitFor { $0["connected"] as? Bool == true }
-        let start = try RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
+        _ = try await service.waitFor { $0["connected"] as? Bool == true }
+        let start = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
                                         client: "phone", body: "{\"program\":\"swedish\"}")
         #expect(start.status == 200)
-        _ = try service.waitFor { ($0["outputs"] as? [Int] ?? []).contains { $0 > 0 } }
+        _ = try await service.waitFor { ($0["outputs"] as? [Int] ?? []).contains { $0 > 0 } }
 
         clock.advance(2.9)
         #expect(service.core.enforceDeadMan().isEmpty)
@@ -29,7 +29,7 @@ import Testing
         #expect(service.core.enforceDeadMan().isEmpty)
         clock.advance(0.2)                       // 3.1 s of silence
         #expect(service.core.enforceDeadMan() == ["sim"])
-        let stopped = try service.waitFor { $0["run"] == nil && $0["lastRun"] != nil }
+        let stopped = try await service.waitFor { $0["run"] == nil && $0["lastRun"] != nil }
         let last = stopped["lastRun"] as? [String: Any] ?? [:]
         #expect((last["note"] as? String ?? "").contains("dead-man"), "\(last)")
         #expect((last["stop"] as? String ?? "").contains("acknowledged"), "\(last)")
@@ -39,13 +39,13 @@ import Testing
         let clock = Clock()
         let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
         defer { service.stop() }
-        _ = try service.waitFor { $0["connected"] as? Bool == true }
-        let start = try RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
+        _ = try await service.waitFor { $0["connected"] as? Bool == true }
+        let start = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
                                         client: "script", body: "{\"program\":\"swedish\",\"detached\":true}")
         #expect(start.status == 200)
         clock.advance(1000)
         #expect(service.core.enforceDeadMan().isEmpty)
-        let state = try service.waitFor(2) { $0["run"] == nil }
+        let state = try await service.waitFor(2) { $0["run"] == nil }
         #expect(state["run"] != nil)
     }
 }

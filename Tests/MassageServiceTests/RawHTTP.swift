@@ -14,8 +14,17 @@ enum RawHTTP {
         var errorMessage: String { ((json["error"] as? [String: Any])?["message"] as? String) ?? "" }
     }
 
+    /// The request on a thread of its own: a blocking socket call must not hold one of the
+    /// cooperative pool's few threads, which the server's handlers need to answer it.
     static func request(port: Int, method: String = "GET", path: String, host: String? = nil, origin: String? = nil,
-                        token: String? = nil, client: String? = nil, body: String? = nil, extra: [String] = []) throws -> Answer {
+                        token: String? = nil, client: String? = nil, body: String? = nil, extra: [String] = []) async throws -> Answer {
+        try await onThread {
+            try blockingRequest(port: port, method: method, path: path, host: host, origin: origin, token: token, client: client, body: body, extra: extra)
+        }
+    }
+
+    static func blockingRequest(port: Int, method: String = "GET", path: String, host: String? = nil, origin: String? = nil,
+                                token: String? = nil, client: String? = nil, body: String? = nil, extra: [String] = []) throws -> Answer {
         var lines = ["\(method) \(path) HTTP/1.1"]
         lines.append("Host: \(host ?? "127.0.0.1:\(port)")")
         if let origin { lines.append("Origin: \(origin)") }
@@ -40,8 +49,8 @@ enum RawHTTP {
     }
 
     /// A WebSocket upgrade request with `origin` and `host`: the status line answered.
-    static func upgrade(port: Int, host: String? = nil, origin: String?) throws -> Answer {
-        try request(port: port, path: "/api/v1/stream", host: host, origin: origin,
+    static func upgrade(port: Int, host: String? = nil, origin: String?) async throws -> Answer {
+        try await request(port: port, path: "/api/v1/stream", host: host, origin: origin,
                     extra: ["Upgrade: websocket", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"])
     }
 

@@ -54,15 +54,26 @@ final class ServiceFixture: Sendable {
     }
 
     /// Waits up to `seconds` for `condition` on the device's state.
-    func waitFor(_ seconds: Double = 15, _ condition: ([String: Any]) -> Bool) throws -> [String: Any] {
+    func waitFor(_ seconds: Double = 15, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(seconds)
         var last: [String: Any] = [:]
         while Date() < deadline {
-            let answer = try RawHTTP.request(port: port, path: "/api/v1/devices")
+            let answer = try await RawHTTP.request(port: port, path: "/api/v1/devices")
             last = (answer.json["devices"] as? [[String: Any]])?.first ?? [:]
             if condition(last) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return last
+    }
+}
+
+/// Runs `body` on a thread of its own: the tests' blocking socket calls must not hold
+/// the cooperative pool's few threads, which the server's handlers need to answer them.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.start()
     }
 }
