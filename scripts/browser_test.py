@@ -93,8 +93,9 @@ def dashboard_test(service, artifacts):
                        and all(v == 0 for v in motor_values(d)))
         check("stop: every output at 0 on the page", stopped is not None, motor_values(driver))
         check("stop: every output at 0 on the device", all(v == 0 for v in service.state()["outputs"]), service.state()["outputs"])
-        row = wait(driver, 15, lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#history .history-row") if "swedish" in r.text and "stopped" in r.text])
-        check("the history row appears", bool(row), [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#history .history-row")])
+        rows_script = "return [...document.querySelectorAll('#history .history-row')].map((r) => r.textContent)"
+        row = wait(driver, 15, lambda d: [t for t in d.execute_script(rows_script) if "swedish" in t and "stopped" in t])
+        check("the history row appears", bool(row), driver.execute_script(rows_script))
         check("the last run says the device acknowledged Stop", "acknowledged" in driver.find_element(By.ID, "run-line").text,
               driver.find_element(By.ID, "run-line").text)
         driver.save_screenshot(os.path.join(artifacts, "dashboard-phone-stopped.png"))
@@ -195,7 +196,11 @@ def dead_man_test(binary):
         last = state.get("lastRun") or {}
         check("the note names the dead-man switch", "dead-man" in last.get("note", ""), last)
         check("the device acknowledged Stop", "acknowledged" in last.get("stop", ""), last)
-        check("every output at 0", all(v == 0 for v in state["outputs"]), state["outputs"])
+        # The Status after the acknowledged Stop (one status period, 100 ms) shows the outputs.
+        deadline = time.time() + 2
+        while any(service.state()["outputs"]) and time.time() < deadline:
+            time.sleep(0.05)
+        check("every output at 0", all(v == 0 for v in service.state()["outputs"]), service.state()["outputs"])
     finally:
         code = service.stop()
         check("SIGTERM ends the service cleanly", code == 0, code)

@@ -243,6 +243,7 @@ public final class ServiceCore: Sendable {
     func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
         do { return try encoder.encode(value) } catch { throw RPCError(code: 500, message: "cannot encode the answer: \(error)") }
     }
 }
