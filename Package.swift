@@ -12,12 +12,19 @@ let package = Package(
         .library(name: "MassageConformance", targets: ["MassageConformance"]),
         .library(name: "MassageControl", targets: ["MassageControl"]),
         .executable(name: "massagectl", targets: ["massagectl"]),
+        .executable(name: "massaged", targets: ["massaged"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The service only (massaged): massagectl never links or compiles these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The wire protocol: framing, CRC-32C, messages. No Foundation, no existentials,
@@ -92,9 +99,35 @@ let package = Package(
             dependencies: ["MassageKit", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory"]
         ),
 
+        // What massagectl and the service share about talking to each other: the
+        // newline-delimited JSON-RPC envelope, where the socket and token live, a small
+        // blocking client. Foundation only, so that the CLI carries no web stack.
+        .target(name: "MassageServiceProtocol"),
+
+        // The service: the devices' one owner, the handlers behind the UNIX socket and
+        // HTTP, the WebSocket state stream, access checks, the dead-man switch, the
+        // dashboard's files. Hummingbird lives here and nowhere else.
+        .target(
+            name: "MassageService",
+            dependencies: [
+                "MassageServiceProtocol", "MassageControl", "MassageKit", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "MassageWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.copy("Dashboard")]
+        ),
+        .executableTarget(
+            name: "massaged",
+            dependencies: ["MassageService", "MassageServiceProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .executableTarget(
             name: "massagectl",
             dependencies: [
+                "MassageServiceProtocol",
                 "MassageConformance", "MassageWire", "MassageFirmware", "MassageKit", "MassageControl", "MassageUSB", "MassageGPIO", "MassageSimulator", "MassageHistory", "MassageProgramFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -175,6 +208,15 @@ let package = Package(
             dependencies: [
                 "MassageConformance", "MassageSimulator", "MassageFirmware", "MassageWire", "MassageKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "MassageServiceTests",
+            dependencies: [
+                // Real sockets with hand-written requests (any Host, any Origin), so no
+                // test client library: HummingbirdTesting's would pull in AsyncHTTPClient.
+                "MassageService", "MassageServiceProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(

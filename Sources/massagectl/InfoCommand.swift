@@ -40,6 +40,7 @@ struct InfoCommand: ParsableCommand {
     }
 
     func run() throws {
+        try ServiceCheck.refuseIfHeld(device: device, instead: "massagectl call devices")
         let connector: DeviceConnector
         do {
             connector = try DeviceConnector.make(device: device)

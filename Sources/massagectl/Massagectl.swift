@@ -18,7 +18,7 @@ struct Massagectl: AsyncParsableCommand {
         commandName: "massagectl",
         abstract: "Drive heat-and-vibration massage devices: run programs, read the mat, simulate the device.",
         version: version,
-        subcommands: [RunCommand.self, StopCommand.self, ClearFaultCommand.self, ConfigCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, NewCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, ConformCommand.self, VersionCommand.self]
+        subcommands: [RunCommand.self, ServeCommand.self, CallCommand.self, StopCommand.self, ClearFaultCommand.self, ConfigCommand.self, MatCommand.self, DevicesCommand.self, InfoCommand.self, HistoryCommand.self, ProgramsCommand.self, NewCommand.self, ShowCommand.self, ValidateCommand.self, WireCommand.self, SimulateCommand.self, ConformCommand.self, VersionCommand.self]
     )
 
     /// ArgumentParser's own `main`, except that its messages pass through

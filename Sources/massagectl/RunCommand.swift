@@ -107,6 +107,7 @@ struct RunCommand: ParsableCommand {
             throw ExitStatus.forProgramLookup(error)
         }
 
+        try ServiceCheck.refuseIfHeld(device: device, instead: "massagectl call start device=\(device) program=\(program.name) intensity=\(intensity.percent)")
         let connector: DeviceConnector
         do {
             connector = try DeviceConnector.make(device: device, simulatorFaults: faults.plan, simulatorSpeed: speed)

@@ -1,0 +1,224 @@
+// The dashboard: one WebSocket for live state (newest only), HTTP for commands.
+// The token comes from the URL fragment (#token=...), which never reaches the server's
+// logs, and is kept for this tab only.
+"use strict";
+
+const params = new URLSearchParams(location.hash.slice(1));
+if (params.get("token")) {
+  sessionStorage.setItem("massage-token", params.get("token"));
+  history.replaceState(null, "", location.pathname);
+}
+const token = sessionStorage.getItem("massage-token");
+const clientName = sessionStorage.getItem("massage-client") ||
+  ("dashboard-" + Math.random().toString(16).slice(2, 8));
+sessionStorage.setItem("massage-client", clientName);
+
+const $ = (id) => document.getElementById(id);
+const states = new Map();
+let programs = [];
+let selected = null;
+let socket = null;
+
+function notice(text) {
+  $("notice").textContent = text;
+  $("notice").hidden = !text;
+}
+
+async function api(method, path, body) {
+  const headers = { "X-Massage-Client": clientName };
+  if (token) headers["Authorization"] = "Bearer " + token;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    notice(answer.error ? answer.error.message : ("the service answered " + response.status));
+    throw new Error(response.status);
+  }
+  notice("");
+  return answer;
+}
+
+function command(name, body) {
+  const device = encodeURIComponent(selected);
+  return api("POST", "/api/v1/devices/" + device + "/" + name, body).then(show).catch(() => {});
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  socket = new WebSocket(scheme + location.host + "/api/v1/stream");
+  socket.onopen = () => {
+    $("link").textContent = "live";
+    $("link").className = "pill on";
+    socket.send(JSON.stringify({ type: "hello", client: clientName }));
+  };
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "state") show(message.state);
+  };
+  socket.onclose = () => {
+    $("link").textContent = "reconnecting…";
+    $("link").className = "pill off";
+    setTimeout(connect, 1000);
+  };
+}
+
+// Pings keep this page the live controller of a run it started (dead-man switch).
+setInterval(() => {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
+}, 1000);
+
+function show(state) {
+  states.set(state.device, state);
+  if (!selected) selected = state.device;
+  renderDevices();
+  if (state.device !== selected) return;
+
+  $("device-line").textContent = state.connected
+    ? `${state.vendor} ${state.model} · serial ${state.serial} · ${state.motors} motors`
+    : "not connected: " + (state.error || "connecting…");
+
+  const motors = $("motors");
+  while (motors.children.length > state.motors) motors.lastChild.remove();
+  while (motors.children.length < state.motors) {
+    const index = motors.children.length;
+    const row = document.createElement("div");
+    row.className = "bar-row";
+    row.innerHTML = `<span class="bar-label">motor ${index + 1}</span><div class="bar"><div class="fill" id="motor-${index}"></div></div><span class="bar-value" id="motor-${index}-value">0</span>`;
+    motors.appendChild(row);
+  }
+  state.outputs.forEach((value, index) => {
+    const bar = $("motor-" + index);
+    if (!bar) return;
+    bar.style.width = (value / 10) + "%";
+    bar.dataset.value = value;
+    $("motor-" + index + "-value").textContent = Math.round(value / 10) + " %";
+  });
+
+  if (state.temperatureCelsius != null) {
+    $("temperature").textContent = state.temperatureCelsius.toFixed(1) + " °C";
+    $("temperature-bar").style.width = Math.max(0, Math.min(100, (state.temperatureCelsius - 20) / 23 * 100)) + "%";
+  } else {
+    $("temperature").textContent = "–";
+  }
+  $("dose").textContent = state.dosePoints.toFixed(2);
+  $("dose-bar").style.width = Math.min(100, state.dosePoints) + "%";
+
+  const faults = $("faults");
+  faults.textContent = "";
+  for (const fault of state.faults) {
+    const item = document.createElement("div");
+    item.className = "fault";
+    const name = document.createElement("b");
+    name.textContent = "Fault: " + fault.name;
+    const advice = document.createElement("span");
+    advice.textContent = "What to do: " + fault.advice;
+    item.append(name, advice);
+    faults.appendChild(item);
+  }
+  $("clear-fault").hidden = state.faults.length === 0;
+
+  const run = state.run;
+  if (run) {
+    const left = Math.max(0, run.duration - run.seconds);
+    $("run-line").textContent = `${run.title}: ${run.state}, ${clock(run.seconds)} of ${clock(run.duration)} (${clock(left)} left) · step ${run.step} · controlled by ${run.controller}${run.detached ? " (detached)" : ""}`;
+    $("progress-bar").style.width = (run.seconds / run.duration * 100) + "%";
+    if (document.activeElement !== $("intensity")) {
+      $("intensity").value = run.intensity;
+      $("intensity-value").textContent = run.intensity;
+    }
+  } else {
+    $("run-line").textContent = state.lastRun
+      ? `Last: ${state.lastRun.program}: ${state.lastRun.note}; ${state.lastRun.stop}.`
+      : "No program running.";
+    $("progress-bar").style.width = "0";
+  }
+  $("start").disabled = !!run || !state.connected;
+  $("pause").disabled = !run || run.state === "paused";
+  $("resume").disabled = !run || run.state !== "paused";
+  $("run-line").dataset.state = run ? run.state : "idle";
+
+  const zones = $("mat-zones");
+  if (zones.children.length !== state.matZones) {
+    zones.textContent = "";
+    for (let index = 0; index < state.matZones; index++) {
+      const zone = document.createElement("div");
+      zone.className = "zone";
+      zone.textContent = "zone " + (index + 1);
+      zones.appendChild(zone);
+    }
+  }
+  state.matPressures.forEach((value, index) => {
+    if (zones.children[index]) zones.children[index].classList.toggle("contact", value > 300);
+  });
+  if (!run && state.lastRun && state.lastRun.program !== shownLastRun) {
+    shownLastRun = state.lastRun.program + state.lastRun.note;
+    loadHistory();
+  }
+}
+let shownLastRun = null;
+
+function renderDevices() {
+  const select = $("device-select");
+  if (select.options.length === states.size) return;
+  select.textContent = "";
+  for (const name of states.keys()) select.add(new Option(name, name, false, name === selected));
+}
+
+function clock(seconds) {
+  const whole = Math.floor(seconds);
+  return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
+}
+
+async function loadPrograms() {
+  const answer = await api("GET", "/api/v1/programs");
+  programs = answer.programs;
+  const select = $("program-select");
+  select.textContent = "";
+  for (const program of programs) select.add(new Option(`${program.title} (${clock(program.duration)})`, program.name));
+  describeProgram();
+}
+
+function describeProgram() {
+  const program = programs.find((p) => p.name === $("program-select").value);
+  $("program-about").textContent = program ? program.description : "";
+}
+
+async function loadHistory() {
+  const answer = await api("GET", "/api/v1/history?limit=8");
+  const body = $("history").tBodies[0];
+  body.textContent = "";
+  for (const entry of answer.entries) {
+    const row = body.insertRow();
+    row.className = "history-row";
+    const when = new Date(entry.startedAt);
+    for (const text of [when.toLocaleString(), entry.name, clock(entry.seconds), entry.outcome + (entry.note ? ": " + entry.note : "")]) {
+      row.insertCell().textContent = text;
+    }
+  }
+}
+
+async function loadGoal() {
+  const goal = await api("GET", "/api/v1/mat/goal");
+  $("mat-goal").textContent = `today on the mat ${clock(goal.todaySeconds)} of ${clock(goal.goalSeconds)} · ${goal.explanation}`;
+  $("mat-goal-bar").style.width = Math.min(100, goal.todaySeconds / goal.goalSeconds * 100) + "%";
+}
+
+$("device-select").onchange = (event) => { selected = event.target.value; show(states.get(selected)); };
+$("program-select").onchange = describeProgram;
+$("start").onclick = () => command("start", { program: $("program-select").value, intensity: Number($("intensity").value) });
+$("pause").onclick = () => command("pause");
+$("resume").onclick = () => command("resume");
+$("stop").onclick = () => command("stop");
+$("clear-fault").onclick = () => command("clear-fault");
+$("intensity").oninput = () => { $("intensity-value").textContent = $("intensity").value; };
+$("intensity").onchange = () => {
+  if (states.get(selected) && states.get(selected).run) command("intensity", { percent: Number($("intensity").value) });
+};
+
+if (!token) notice("Watching only: open the URL that `massagectl serve --show-url` prints to control the device.");
+api("GET", "/api/v1/devices").then((answer) => answer.devices.forEach(show)).catch(() => {});
+loadPrograms().catch(() => {});
+loadHistory().catch(() => {});
+loadGoal().catch(() => {});
+setInterval(() => loadGoal().catch(() => {}), 30000);
+connect();

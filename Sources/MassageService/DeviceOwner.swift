@@ -1,0 +1,237 @@
+import Foundation
+import MassageControl
+import MassageHistory
+import MassageKit
+import MassageServiceProtocol
+import MassageWire
+import Synchronization
+
+/// The service's hold on one configured device: its `DeviceSession` (reconnected by
+/// serial number by the session itself), at most one `ProgramRun` at a time, the newest
+/// state for the stream, and the run's history row. Commands come from any thread; the
+/// session's owner thread only hands events in (``sessionEvent(_:)`` never waits).
+public final class DeviceOwner: Sendable {
+    /// The name clients use for it: the URI as configured (`sim`, `usb:...`).
+    public let name: String
+    let connector: DeviceConnector
+    let historyPath: String?
+    let fifoPriority: Int32?
+    let speed: Double
+    let session = Mutex<DeviceSession?>(nil)
+    let connectError = Mutex<String?>(nil)
+    let current = Mutex<ActiveRun?>(nil)
+    let lastRun = Mutex<LastRun?>(nil)
+    let statusAt = Mutex<Double>(0)
+    let mat = Mutex<[Int]>([])
+    /// Called with every new state (on the session's thread or a run's waiter).
+    let onChange: @Sendable (DeviceOwner) -> Void
+
+    struct ActiveRun: Sendable {
+        var run: ProgramRun
+        var client: String
+        var detached: Bool
+        var paused: Bool
+        var intensity: Int
+    }
+
+    struct LastRun: Sendable {
+        var program: String
+        var note: String
+        var stop: String
+    }
+
+    init(name: String, connector: DeviceConnector, historyPath: String?, fifoPriority: Int32?, speed: Double,
+         onChange: @escaping @Sendable (DeviceOwner) -> Void) {
+        self.name = name
+        self.connector = connector
+        self.historyPath = historyPath
+        self.fifoPriority = fifoPriority
+        self.speed = speed
+        self.onChange = onChange
+    }
+
+    /// Connects (blocking, bounded by the session's own timeouts); on failure the device
+    /// stays listed with the error, and ``connect()`` may be called again.
+    func connect() {
+        do {
+            var options = DeviceSession.Options()
+            options.speed = connector.uri.isSimulator ? speed : 1
+            let opened = try connector.connect(options: options)
+            _ = opened.addObserver { [weak self] event in self?.sessionEvent(event) }
+            session.withLock { $0 = opened }
+            connectError.withLock { $0 = nil }
+        } catch {
+            connectError.withLock { $0 = "\(error)" }
+        }
+        onChange(self)
+    }
+
+    var isConnected: Bool { session.withLock { $0 != nil } }
+
+    func sessionEvent(_ event: DeviceSession.Event) {
+        switch event {
+        case .status:
+            statusAt.withLock { $0 = Date().timeIntervalSince1970 }
+            onChange(self)
+        case .mat(let report):
+            let pressures = report.pressures
+            mat.withLock { zones in
+                let needed = Int(report.firstZone) + pressures.count
+                if zones.count < needed { zones += Array(repeating: 0, count: needed - zones.count) }
+                for index in 0..<pressures.count { zones[Int(report.firstZone) + index] = Int(pressures[index]) }
+            }
+            onChange(self)
+        case .fault, .connection:
+            onChange(self)
+        case .outputsRefused:
+            break
+        }
+    }
+
+    func requireSession() throws(RPCError) -> DeviceSession {
+        guard let session = session.withLock({ $0 }) else {
+            throw RPCError(code: 503, message: "\(name) is not connected (\(connectError.withLock { $0 } ?? "connecting")); check the cable or the URI the service was started with")
+        }
+        return session
+    }
+
+    /// Starts `program` for `client`. The caller has made `client` the controller.
+    func start(program: Program, intensity: Int, client: String, detached: Bool, finished: @escaping @Sendable () -> Void) throws(RPCError) {
+        let session = try requireSession()
+        if current.withLock({ $0 != nil }) {
+            throw RPCError(code: 409, message: "refused: \(name) is already running a program; stop it first")
+        }
+        var settings = PlaybackSettings()
+        settings.intensityPercent = intensity
+        let recorder = startHistory(program: program, intensity: intensity)
+        let run: ProgramRun
+        do {
+            // The in-process simulator is not hardware: no memory lock for it.
+            let realtime = try RealtimeOptions(fifoPriority: fifoPriority, lockMemory: !connector.uri.isSimulator,
+                                               speed: connector.uri.isSimulator ? speed : 1)
+            run = try ProgramRun(program: program, session: session, settings: settings, recorder: recorder, realtime: realtime)
+            try run.start()
+        } catch {
+            throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+        }
+        current.withLock { $0 = ActiveRun(run: run, client: client, detached: detached, paused: false, intensity: intensity) }
+        onChange(self)
+        // The run's waiter: a thread of its own that only waits for the end, then stops
+        // the device (Stop and its Ack) and finishes the history row.
+        let waiter = Thread { [self] in
+            let report = run.wait(every: .milliseconds(100))
+            let stop: String
+            switch report.stop {
+            case .acknowledged(let ms): stop = "Stop acknowledged in \(String(format: "%.1f", ms)) ms"
+            case .unconfirmed(let error): stop = "Stop not confirmed (\(error)); the device's watchdog stops it"
+            }
+            lastRun.withLock { $0 = LastRun(program: program.name, note: report.note, stop: stop) }
+            current.withLock { $0 = nil }
+            finished()
+            onChange(self)
+        }
+        waiter.name = "run \(name)"
+        waiter.start()
+    }
+
+    /// The run's history row, written on the recorder's own thread (a locked history
+    /// never delays the run or its Stop).
+    func startHistory(program: Program, intensity: Int) -> HistoryRecorder? {
+        guard let historyPath else { return nil }
+        var entry = HistoryEntry(kind: .program, name: program.name, device: name, startedAt: Date())
+        entry.deviceKind = connector.uri.isSimulator ? .simulated : .real
+        entry.intensityPercent = intensity
+        entry.heat = "program"
+        return HistoryRecorder(path: historyPath, entry: entry)
+    }
+
+    func withRun<T>(_ body: (inout ActiveRun) throws(RPCError) -> T) throws(RPCError) -> T {
+        try current.withLock { (active: inout ActiveRun?) throws(RPCError) -> T in
+            guard var run = active else { throw RPCError(code: 409, message: "\(name) runs no program; start one first") }
+            let result = try body(&run)
+            active = run
+            return result
+        }
+    }
+
+    func pause() throws(RPCError) { try withRun { $0.run.pause(); $0.paused = true }; onChange(self) }
+    func resume() throws(RPCError) { try withRun { $0.run.resume(); $0.paused = false }; onChange(self) }
+
+    func setIntensity(_ percent: Int) throws(RPCError) {
+        try withRun { (active: inout ActiveRun) throws(RPCError) in
+            do { try active.run.setIntensity(percent: percent) } catch {
+                throw RPCError(code: 400, message: "intensity \(percent): \(error)")
+            }
+            active.intensity = percent
+        }
+        onChange(self)
+    }
+
+    /// Stops the run, or (no run) sends the device a Stop anyway: stop always works.
+    func stop(note: String) -> Bool {
+        if let active = current.withLock({ $0 }) {
+            active.run.stop(note: note)
+            return true
+        }
+        if let session = session.withLock({ $0 }) { _ = session.stop(within: .seconds(1)) }
+        return false
+    }
+
+    func clearFault() throws(RPCError) {
+        let session = try requireSession()
+        do {
+            _ = try session.sendWaiting(.clearFault)
+        } catch {
+            throw RPCError(code: 409, message: "\(name) did not clear its fault: \(error); its cause may still be there (let the surface cool, or end the dose period)")
+        }
+        onChange(self)
+    }
+
+    var controllerOfRun: (client: String, detached: Bool)? {
+        current.withLock { $0.map { ($0.client, $0.detached) } }
+    }
+
+    /// Ends everything: stops a run, waits for its end, closes the session (Stop + Ack).
+    func shutDown() {
+        if let active = current.withLock({ $0 }) {
+            active.run.stop(note: "stopped: the service shut down")
+            for _ in 0..<50 where current.withLock({ $0 != nil }) { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        if let session = session.withLock({ $0 }) { _ = session.close(stopBound: .seconds(1)) }
+        connector.shutDown()
+    }
+
+    /// The state clients see.
+    func snapshot() -> DeviceStateView {
+        let session = session.withLock { $0 }
+        let capabilities = session?.capabilities
+        let status = session?.latestStatus
+        var view = DeviceStateView(device: name, connected: capabilities != nil, error: connectError.withLock { $0 })
+        if let capabilities {
+            view.model = capabilities.model
+            view.vendor = capabilities.vendor
+            view.serial = capabilities.serial
+            view.motors = capabilities.actuatorCount
+            view.hasHeater = capabilities.hasHeater
+            view.matZones = capabilities.matZoneCount
+        }
+        if let status {
+            view.outputs = (0..<status.outputs.count).map { Int(status.outputs[$0]) }
+            if status.temperature != Status.noTemperature { view.temperatureCelsius = Double(status.temperature) / 10 }
+            view.heaterDuty = Int(status.heaterDuty)
+            view.dosePoints = Double(status.dose) / 100
+            view.faults = FaultAdvice.describe(status.faults)
+        }
+        view.statusAt = statusAt.withLock { $0 }
+        view.matPressures = mat.withLock { $0 }
+        if let active = current.withLock({ $0 }) {
+            let progress = active.run.progress
+            view.run = RunView(program: active.run.program.name, title: active.run.program.title,
+                               state: active.paused ? "paused" : "running", seconds: progress.programSeconds,
+                               duration: active.run.program.duration, step: progress.stepName,
+                               intensity: active.intensity, controller: active.client, detached: active.detached)
+        }
+        if let last = lastRun.withLock({ $0 }) { view.lastRun = LastRunView(program: last.program, note: last.note, stop: last.stop) }
+        return view
+    }
+}

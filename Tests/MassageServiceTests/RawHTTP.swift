@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A bare HTTP/1.1 client over a TCP socket, so that a test sets any Host and Origin it
+/// likes (a real client library fills in the right ones), and sends WebSocket upgrades.
+enum RawHTTP {
+    struct Answer {
+        var status: Int
+        var head: String
+        var body: String
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+        var errorMessage: String { ((json["error"] as? [String: Any])?["message"] as? String) ?? "" }
+    }
+
+    /// The request on a thread of its own: a blocking socket call must not hold one of the
+    /// cooperative pool's few threads, which the server's handlers need to answer it.
+    static func request(port: Int, method: String = "GET", path: String, host: String? = nil, origin: String? = nil,
+                        token: String? = nil, client: String? = nil, body: String? = nil, extra: [String] = []) async throws -> Answer {
+        try await onThread {
+            try blockingRequest(port: port, method: method, path: path, host: host, origin: origin, token: token, client: client, body: body, extra: extra)
+        }
+    }
+
+    static func blockingRequest(port: Int, method: String = "GET", path: String, host: String? = nil, origin: String? = nil,
+                                token: String? = nil, client: String? = nil, body: String? = nil, extra: [String] = []) throws -> Answer {
+        var lines = ["\(method) \(path) HTTP/1.1"]
+        lines.append("Host: \(host ?? "127.0.0.1:\(port)")")
+        if let origin { lines.append("Origin: \(origin)") }
+        if let token { lines.append("Authorization: Bearer \(token)") }
+        if let client { lines.append("X-Massage-Client: \(client)") }
+        if let body {
+            lines.append("Content-Type: application/json")
+            lines.append("Content-Length: \(body.utf8.count)")
+        } else if method == "POST" {
+            lines.append("Content-Length: 0")
+        }
+        lines.append(contentsOf: extra)
+        lines.append(extra.contains { $0.hasPrefix("Upgrade:") } ? "Connection: Upgrade" : "Connection: close")
+        let text = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
+        let raw = try exchange(port: port, bytes: Array(text.utf8), readUntilClose: !extra.contains { $0.hasPrefix("Upgrade:") })
+        let parts = raw.components(separatedBy: "\r\n\r\n")
+        let head = parts[0]
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        var answerBody = parts.dropFirst().joined(separator: "\r\n\r\n")
+        if head.lowercased().contains("transfer-encoding: chunked") { answerBody = dechunk(answerBody) }
+        return Answer(status: status, head: head, body: answerBody)
+    }
+
+    /// A WebSocket upgrade request with `origin` and `host`: the status line answered.
+    static func upgrade(port: Int, host: String? = nil, origin: String?) async throws -> Answer {
+        try await request(port: port, path: "/api/v1/stream", host: host, origin: origin,
+                    extra: ["Upgrade: websocket", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"])
+    }
+
+    static func dechunk(_ text: String) -> String {
+        var rest = Substring(text), out = ""
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let start = lineEnd.upperBound
+            let bytes = Array(rest[start...].utf8)
+            out += String(decoding: bytes.prefix(size), as: UTF8.self)
+            rest = Substring(String(decoding: bytes.dropFirst(size + 2), as: UTF8.self))
+        }
+        return out
+    }
+
+    static func exchange(port: Int, bytes: [UInt8], readUntilClose: Bool) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+            // An accepted upgrade keeps the socket open: its head is the whole answer.
+            if !readUntilClose, String(decoding: received, as: UTF8.self).contains("\r\n\r\n") { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+}
