@@ -34,8 +34,9 @@ public struct MassageServer: Sendable {
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             let description = ServiceDescription(url: "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)", socket: paths.socket,
                                                  pid: getpid(), devices: core.deviceNames)
-            if let data = try? JSONEncoder().encode(description) {
-                FileManager.default.createFile(atPath: paths.descriptionFile, contents: data, attributes: [.posixPermissions: 0o600])
+            if let data = try? JSONEncoder().encode(description),
+               !FileManager.default.createFile(atPath: paths.descriptionFile, contents: data, attributes: [.posixPermissions: 0o600]) {
+                FileHandle.standardError.write(Data("massaged: warning: cannot write \(paths.descriptionFile): massagectl will not find this service\n".utf8))
             }
             print("massaged: \(description.url) (dashboard: massagectl serve --show-url), socket \(paths.socket), devices \(core.deviceNames.joined(separator: ", "))")
         }
