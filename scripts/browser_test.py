@@ -110,6 +110,31 @@ def dashboard_test(service, artifacts):
         driver.quit()
 
 
+def mat_test(service, artifacts):
+    """The mat's zone map and a mat session toward today's goal, from the page."""
+    driver = browser(390, 844)
+    try:
+        driver.get(f"{service.url}/#token={service.token}")
+        zones = wait(driver, 20, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#mat-zones .zone")) == 16)
+        check("the mat's 16 zones are drawn", zones is not None, len(driver.find_elements(By.CSS_SELECTOR, "#mat-zones .zone")))
+        wait(driver, 10, lambda d: d.find_element(By.ID, "mat-start").is_enabled())
+        driver.find_element(By.ID, "mat-start").click()
+        line = lambda d: d.find_element(By.ID, "mat-session-line")
+        running = wait(driver, 15, lambda d: line(d).get_attribute("data-state") == "running" and "0:02" <= line(d).text.split(": ", 1)[1][:4])
+        check("a mat session runs on the page", running is not None, line(driver).text)
+        check("the goal line counts today's mat time", "today on the mat" in driver.find_element(By.ID, "mat-goal").text,
+              driver.find_element(By.ID, "mat-goal").text)
+        driver.save_screenshot(os.path.join(artifacts, "dashboard-phone-mat.png"))
+        driver.find_element(By.ID, "mat-end").click()
+        ended = wait(driver, 15, lambda d: line(d).get_attribute("data-state") == "ended")
+        check("ending it shows how it ended", ended is not None and "ended by dashboard" in line(driver).text, line(driver).text)
+        rows_script = "return [...document.querySelectorAll('#history .history-row')].map((r) => r.textContent)"
+        row = wait(driver, 15, lambda d: [t for t in d.execute_script(rows_script) if t and "mat" in t and "ended by dashboard" in t])
+        check("the mat session's history row appears", bool(row), driver.execute_script(rows_script))
+    finally:
+        driver.quit()
+
+
 FOREIGN_PAGE = """<!doctype html><title>foreign</title><pre id="out"></pre><script>
 const target = "%(url)s", token = "%(token)s";
 const out = {};
@@ -209,9 +234,10 @@ def dead_man_test(binary):
 def main():
     binary, artifacts = sys.argv[1], sys.argv[2]
     os.makedirs(artifacts, exist_ok=True)
-    service = Service(binary, dead_man=5.0)
+    service = Service(binary, dead_man=5.0, extra=("--device", "sim:mat-16"))
     try:
         dashboard_test(service, artifacts)
+        mat_test(service, artifacts)
         foreign_origin_test(service, artifacts)
     finally:
         code = service.stop()

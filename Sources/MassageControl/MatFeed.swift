@@ -44,6 +44,8 @@ public final class MatFeed {
     public let speed: Double
 
     private var batch = ContactEventBatch()
+    /// The inbox's observer on a session the feed does not own (``attached(to:uri:speed:)``).
+    private var observerToken: Int?
     /// Input stamped past the end was seen: the session is over, nothing more is fed.
     private var reachedEnd = false
     /// The device's timestamps against the host's clock: a jump ends the session.
@@ -90,13 +92,7 @@ public final class MatFeed {
             throw DeviceFailure(message: "\(name) on \(uri) has no mat zones: give a mat, e.g. --device sim:mat-16 or gpio:gpiochip0?lines=5,6,13,19")
         }
         let zones = capabilities.matZoneCount
-        let layout: MatLayout
-        if case .sim(let profile?) = uri, let shape = SimulatorProfile.named(profile)?.matShape,
-           shape.rows * shape.columns == zones {
-            layout = MatLayout(rows: shape.rows, columns: shape.columns, lineOffsets: nil)
-        } else {
-            layout = MatLayout.nearlySquare(zoneCount: zones)
-        }
+        let layout = deviceLayout(uri: uri, zones: zones)
         let configuration: ContactTrackerConfiguration
         do {
             configuration = try .pressure(zoneCount: zones)
@@ -109,6 +105,46 @@ public final class MatFeed {
         inbox.drain(session)
         return MatFeed(kind: .device(session, inbox), connector: connector, layout: layout, configuration: configuration,
                        title: "\(capabilities.vendor) \(capabilities.model), \(zones) pressure zones [\(uri)]", speed: speed)
+    }
+
+    /// A feed on a session that someone else owns and keeps (the service's): the reports
+    /// come through an observer of `session`, removed by ``detach()``. Call ``detach()``
+    /// at the end, never ``close()`` (that would close the owner's session).
+    public static func attached(to session: DeviceSession, uri: DeviceURI, speed: Double) throws(DeviceFailure) -> MatFeed {
+        guard let capabilities = session.capabilities, capabilities.matZoneCount > 0 else {
+            let name = session.capabilities.map { "\($0.vendor) \($0.model)" } ?? "the device"
+            throw DeviceFailure(message: "\(name) on \(uri) has no mat zones: a mat session needs a mat, e.g. sim:mat-16")
+        }
+        let zones = capabilities.matZoneCount
+        let configuration: ContactTrackerConfiguration
+        do {
+            configuration = try .pressure(zoneCount: zones)
+        } catch {
+            throw DeviceFailure(message: "\(uri): \(error)")
+        }
+        let inbox = MatReportInbox()
+        let feed = MatFeed(kind: .device(session, inbox), connector: nil, layout: deviceLayout(uri: uri, zones: zones),
+                           configuration: configuration,
+                           title: "\(capabilities.vendor) \(capabilities.model), \(zones) pressure zones [\(uri)]", speed: speed)
+        feed.observerToken = inbox.drain(session)
+        return feed
+    }
+
+    /// Stops hearing the session of a feed made by ``attached(to:uri:speed:)``; the
+    /// session goes on.
+    public func detach() {
+        guard case .device(let session, _) = kind, let token = observerToken else { return }
+        session.removeObserver(token)
+        observerToken = nil
+    }
+
+    /// How a device's zones are drawn: a simulator profile's shape, else nearly square.
+    private static func deviceLayout(uri: DeviceURI, zones: Int) -> MatLayout {
+        if case .sim(let profile?) = uri, let shape = SimulatorProfile.named(profile)?.matShape,
+           shape.rows * shape.columns == zones {
+            return MatLayout(rows: shape.rows, columns: shape.columns, lineOffsets: nil)
+        }
+        return MatLayout.nearlySquare(zoneCount: zones)
     }
 
     public static func openLines(chip: String, lines: [UInt32], wiring: GPIOContactWiring, layout: MatLayout? = nil) throws -> MatFeed {
@@ -228,7 +264,8 @@ public final class MatReportInbox: Sendable {
 
     /// Hears `session`'s reports and connection events on its owner thread (no task on
     /// the shared pool in between: a mat session on a loaded machine loses nothing).
-    public func drain(_ session: DeviceSession) {
+    @discardableResult
+    public func drain(_ session: DeviceSession) -> Int {
         session.addObserver { [self] event in
             switch event {
             case .mat(let report):

@@ -23,6 +23,8 @@ public final class DeviceOwner: Sendable {
     let lastRun = Mutex<LastRun?>(nil)
     let statusAt = Mutex<Double>(0)
     let mat = Mutex<[Int]>([])
+    /// The mat session running or last run on this device (one at a time in the service).
+    let matSession = Mutex<MatSessionDriver?>(nil)
     /// Called with every new state (on the session's thread or a run's waiter).
     let onChange: @Sendable (DeviceOwner) -> Void
 
@@ -134,6 +136,34 @@ public final class DeviceOwner: Sendable {
         waiter.start()
     }
 
+    /// Starts a mat session toward today's goal for `client` (the caller holds the
+    /// device in the ledger and checked that no other mat session runs).
+    func startMatSession(client: String, durationSeconds: Double?, finished: @escaping @Sendable () -> Void) throws(RPCError) {
+        let session = try requireSession()
+        if current.withLock({ $0 != nil }) {
+            throw RPCError(code: 409, message: "refused: \(name) is running a program; stop it before a mat session")
+        }
+        if matSession.withLock({ $0?.isRunning ?? false }) {
+            throw RPCError(code: 409, message: "refused: a mat session already runs on \(name); end it first")
+        }
+        let driver = try MatSessionDriver(
+            session: session, uri: connector.uri, device: name, speed: connector.uri.isSimulator ? speed : 1,
+            historyPath: historyPath, startedBy: client, durationSeconds: durationSeconds,
+            onChange: { [weak self] in if let self { self.onChange(self) } }, finished: finished)
+        matSession.withLock { $0 = driver }
+        onChange(self)
+    }
+
+    /// Ends the mat session, if one runs; whether one did.
+    @discardableResult
+    func endMatSession(_ reason: String) -> Bool {
+        guard let driver = matSession.withLock({ $0 }), driver.isRunning else { return false }
+        driver.end(reason)
+        return true
+    }
+
+    var hasMatSession: Bool { matSession.withLock { $0?.isRunning ?? false } }
+
     /// The run's history row, written on the recorder's own thread (a locked history
     /// never delays the run or its Stop).
     func startHistory(program: Program, intensity: Int) -> HistoryRecorder? {
@@ -169,6 +199,8 @@ public final class DeviceOwner: Sendable {
 
     /// Stops the run, or (no run) sends the device a Stop anyway: stop always works.
     func stop(note: String) -> Bool {
+        // Stop on a mat ends its session too: stop always means "everything off".
+        endMatSession(note)
         if let active = current.withLock({ $0 }) {
             active.run.stop(note: note)
             return true
@@ -191,8 +223,12 @@ public final class DeviceOwner: Sendable {
         current.withLock { $0.map { ($0.client, $0.detached) } }
     }
 
-    /// Ends everything: stops a run, waits for its end, closes the session (Stop + Ack).
+    /// Ends everything: stops a run and a mat session, waits for their ends (history rows
+    /// finished), closes the session (Stop + Ack).
     func shutDown() {
+        if endMatSession("ended: the service shut down") {
+            for _ in 0..<60 where hasMatSession { Thread.sleep(forTimeInterval: 0.05) }
+        }
         if let active = current.withLock({ $0 }) {
             active.run.stop(note: "stopped: the service shut down")
             for _ in 0..<50 where current.withLock({ $0 != nil }) { Thread.sleep(forTimeInterval: 0.05) }
@@ -220,7 +256,7 @@ public final class DeviceOwner: Sendable {
             if status.temperature != Status.noTemperature { view.temperatureCelsius = Double(status.temperature) / 10 }
             view.heaterDuty = Int(status.heaterDuty)
             view.dosePoints = Double(status.dose) / 100
-            view.faults = FaultAdvice.describe(status.faults)
+            view.faults = FaultView.describe(status.faults)
         }
         view.statusAt = statusAt.withLock { $0 }
         view.matPressures = mat.withLock { $0 }
@@ -231,6 +267,7 @@ public final class DeviceOwner: Sendable {
                                duration: active.run.program.duration, step: progress.stepName,
                                intensity: active.intensity, controller: active.client, detached: active.detached)
         }
+        view.matSession = matSession.withLock { $0?.view }
         if let last = lastRun.withLock({ $0 }) { view.lastRun = LastRunView(program: last.program, note: last.note, stop: last.stop) }
         return view
     }

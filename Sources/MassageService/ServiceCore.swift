@@ -187,10 +187,42 @@ public final class ServiceCore: Sendable {
         case "clear-fault":
             try ledger.check(device: owner.name, client: caller.client)
             try owner.clearFault()
+        case "mat-start":
+            try startMatSession(on: owner, params: params, caller: caller)
+        case "mat-end":
+            // Like stop, open to every client with the token: ending a session is safe.
+            guard owner.endMatSession("ended by \(caller.client)") else {
+                throw RPCError(code: 409, message: "no mat session runs on \(owner.name); start one with mat-session/start")
+            }
         default:
             throw RPCError(code: 404, message: "no method \(method)")
         }
         return try encode(owner.snapshot())
+    }
+
+    /// One mat session at a time in the whole service, held in the ledger like a run but
+    /// detached: a mat drives nothing, so no dead-man switch ends it (the person may close
+    /// the page and stay on the mat); it ends by its duration, mat-end, stop, or shutdown.
+    func startMatSession(on owner: DeviceOwner, params: [String: JSONParam], caller: Caller) throws(RPCError) {
+        var duration: Double?
+        switch params["duration"] {
+        case nil, .null?: duration = nil
+        case .number(let seconds)? where seconds >= 1 && seconds <= 86_400: duration = seconds
+        default: throw RPCError(code: 400, message: "\"duration\" is seconds, 1 to 86400 (leave it out for a session that runs until ended)")
+        }
+        if let other = owners.values.first(where: { $0.hasMatSession }) {
+            let by = other.matSession.withLock { $0?.startedBy } ?? "someone"
+            throw RPCError(code: 409, message: "refused: a mat session already runs on \(other.name), started by \"\(by)\"; one at a time: end it first (mat-session/end)")
+        }
+        try ledger.acquire(device: owner.name, client: caller.client, detached: true)
+        do {
+            try owner.startMatSession(client: caller.client, durationSeconds: duration) { [ledger] in
+                ledger.release(device: owner.name)
+            }
+        } catch {
+            if owner.controllerOfRun == nil && !owner.hasMatSession { ledger.release(device: owner.name) }
+            throw error
+        }
     }
 
     func owner(_ device: String?) throws(RPCError) -> DeviceOwner {

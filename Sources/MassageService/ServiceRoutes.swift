@@ -23,6 +23,8 @@ extension ServiceRoute {
         ServiceRoute(verb: .post, path: "/api/v1/devices/{device}/intensity", method: "intensity", changesState: true),
         ServiceRoute(verb: .post, path: "/api/v1/devices/{device}/stop", method: "stop", changesState: true),
         ServiceRoute(verb: .post, path: "/api/v1/devices/{device}/clear-fault", method: "clear-fault", changesState: true),
+        ServiceRoute(verb: .post, path: "/api/v1/devices/{device}/mat-session/start", method: "mat-start", changesState: true),
+        ServiceRoute(verb: .post, path: "/api/v1/devices/{device}/mat-session/end", method: "mat-end", changesState: true),
     ]
 
     /// The WebSocket stream of live state (not an operation: no JSON-RPC method).

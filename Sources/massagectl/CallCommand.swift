@@ -11,7 +11,7 @@ struct CallCommand: ParsableCommand {
         abstract: "Send one request to the running service (massaged) and print its JSON answer.",
         discussion: """
             Methods: devices, programs, history, mat-goal, start, pause, resume, intensity, \
-            stop, clear-fault. Parameters are key=value (numbers and true/false are typed).
+            stop, clear-fault, mat-start, mat-end. Parameters are key=value (numbers and true/false are typed).
             A run started here is started detached unless you say detached=false: this \
             command does not stay to keep it alive (the dead-man switch would stop it).
 
@@ -19,6 +19,7 @@ struct CallCommand: ParsableCommand {
               massagectl call devices
               massagectl call start device=usb program=swedish intensity=60
               massagectl call stop device=usb
+              massagectl call mat-start device=sim:mat-16 duration=600
             """)
 
     @Argument(help: "The method.")

@@ -59,6 +59,7 @@ struct MatSessionCommand: ParsableCommand {
 
     func run() throws {
         SignalFlag.install()
+        try ServiceCheck.refuseIfHeld(device: source.device, instead: "massagectl call mat-start device=\(source.device)")
         // The mat first: a URI or a device that fails never opens the history.
         let feed = try source.openFeed()
         defer { feed.close() }

@@ -19,11 +19,11 @@ final class ServiceFixture: Sendable {
             .appendingPathComponent("Sources/MassageService/Dashboard").path
     }
 
-    init(deadManSeconds: Double = 30, clock: (@Sendable () -> Double)? = nil) async throws {
+    init(devices: [String] = ["sim"], deadManSeconds: Double = 30, clock: (@Sendable () -> Double)? = nil) async throws {
         folder = NSTemporaryDirectory() + "massaged-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = ServiceCore.Configuration()
-        configuration.devices = ["sim"]
+        configuration.devices = devices
         configuration.historyPath = folder + "/history.sqlite"
         configuration.deadManSeconds = deadManSeconds
         configuration.fifoPriority = nil
@@ -54,12 +54,13 @@ final class ServiceFixture: Sendable {
     }
 
     /// Waits up to `seconds` for `condition` on the device's state.
-    func waitFor(_ seconds: Double = 15, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    func waitFor(_ seconds: Double = 15, device index: Int = 0, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(seconds)
         var last: [String: Any] = [:]
         while Date() < deadline {
             let answer = try await RawHTTP.request(port: port, path: "/api/v1/devices")
-            last = (answer.json["devices"] as? [[String: Any]])?.first ?? [:]
+            let devices = answer.json["devices"] as? [[String: Any]] ?? []
+            last = index < devices.count ? devices[index] : [:]
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -18,6 +18,7 @@ const states = new Map();
 let programs = [];
 let selected = null;
 let socket = null;
+let userChose = false;
 
 function notice(text) {
   $("notice").textContent = text;
@@ -69,8 +70,12 @@ setInterval(() => {
 
 function show(state) {
   states.set(state.device, state);
-  if (!selected) selected = state.device;
+  // Until the person picks one, the device shown is one with motors or heat (the mat has
+  // its own section below, whichever device is shown).
+  const drives = (s) => s && (s.motors > 0 || s.hasHeater);
+  if (!selected || (!userChose && !drives(states.get(selected)) && drives(state))) selected = state.device;
   renderDevices();
+  renderMat();
   if (state.device !== selected) return;
 
   $("device-line").textContent = state.connected
@@ -137,31 +142,82 @@ function show(state) {
   $("resume").disabled = !run || run.state !== "paused";
   $("run-line").dataset.state = run ? run.state : "idle";
 
-  const zones = $("mat-zones");
-  if (zones.children.length !== state.matZones) {
-    zones.textContent = "";
-    for (let index = 0; index < state.matZones; index++) {
-      const zone = document.createElement("div");
-      zone.className = "zone";
-      zone.textContent = "zone " + (index + 1);
-      zones.appendChild(zone);
-    }
-  }
-  state.matPressures.forEach((value, index) => {
-    if (zones.children[index]) zones.children[index].classList.toggle("contact", value > 300);
-  });
   if (!run && state.lastRun && state.lastRun.program !== shownLastRun) {
     shownLastRun = state.lastRun.program + state.lastRun.note;
     loadHistory();
   }
 }
 let shownLastRun = null;
+let shownMatEnd = null;
+
+// The mat: the selected device when it is a mat, else the first device that is one.
+function matDevice() {
+  const chosen = states.get(selected);
+  if (chosen && chosen.matZones > 0) return chosen;
+  for (const state of states.values()) if (state.matZones > 0) return state;
+  return null;
+}
+
+function renderMat() {
+  const state = matDevice();
+  const zones = $("mat-zones");
+  const count = state ? state.matZones : 0;
+  if (zones.children.length !== count) {
+    zones.textContent = "";
+    for (let index = 0; index < count; index++) {
+      const zone = document.createElement("div");
+      zone.className = "zone";
+      zone.textContent = "zone " + (index + 1);
+      zones.appendChild(zone);
+    }
+  }
+  if (!state) {
+    $("mat-session-line").textContent = "No mat is connected to the service.";
+    $("mat-start").disabled = true;
+    $("mat-end").disabled = true;
+    return;
+  }
+  state.matPressures.forEach((value, index) => {
+    if (zones.children[index]) zones.children[index].classList.toggle("contact", value > 300);
+  });
+  const session = state.matSession;
+  const running = !!(session && session.running);
+  $("mat-start").disabled = running || !state.connected;
+  $("mat-end").disabled = !running;
+  $("mat-session-line").dataset.state = running ? "running" : (session ? "ended" : "idle");
+  if (!session) {
+    $("mat-session-line").textContent = "No mat session.";
+    return;
+  }
+  const today = session.earlierTodaySeconds + session.timeOnMatSeconds;
+  $("mat-session-line").textContent = running
+    ? `Mat session on ${state.device}: ${clock(session.sessionSeconds)}, on the mat ${clock(session.timeOnMatSeconds)}${session.onMat ? " (on it now)" : ""} · started by ${session.startedBy}`
+    : `Last mat session: ${clock(session.sessionSeconds)}, on the mat ${clock(session.timeOnMatSeconds)}; ${session.ended}`;
+  if (session.goalSeconds > 0) {
+    $("mat-goal").textContent = `today on the mat ${clock(today)} of ${clock(session.goalSeconds)}${session.goalMet ? " · goal reached" : ""} · ${session.goalExplanation}`;
+    $("mat-goal-bar").style.width = Math.min(100, today / session.goalSeconds * 100) + "%";
+  }
+  if (session.warnings.length) notice(session.warnings.join("; "));
+  if (!running && session.ended !== shownMatEnd) {
+    shownMatEnd = session.ended;
+    loadHistory();
+    loadGoal().catch(() => {});
+  }
+}
+
+function matCommand(name, body) {
+  const state = matDevice();
+  if (!state) return;
+  api("POST", "/api/v1/devices/" + encodeURIComponent(state.device) + "/mat-session/" + name, body).then(show).catch(() => {});
+}
 
 function renderDevices() {
   const select = $("device-select");
-  if (select.options.length === states.size) return;
-  select.textContent = "";
-  for (const name of states.keys()) select.add(new Option(name, name, false, name === selected));
+  if (select.options.length !== states.size) {
+    select.textContent = "";
+    for (const name of states.keys()) select.add(new Option(name, name));
+  }
+  if (select.value !== selected) select.value = selected;
 }
 
 function clock(seconds) {
@@ -203,13 +259,15 @@ async function loadGoal() {
   $("mat-goal-bar").style.width = Math.min(100, goal.todaySeconds / goal.goalSeconds * 100) + "%";
 }
 
-$("device-select").onchange = (event) => { selected = event.target.value; show(states.get(selected)); };
+$("device-select").onchange = (event) => { userChose = true; selected = event.target.value; show(states.get(selected)); };
 $("program-select").onchange = describeProgram;
 $("start").onclick = () => command("start", { program: $("program-select").value, intensity: Number($("intensity").value) });
 $("pause").onclick = () => command("pause");
 $("resume").onclick = () => command("resume");
 $("stop").onclick = () => command("stop");
 $("clear-fault").onclick = () => command("clear-fault");
+$("mat-start").onclick = () => matCommand("start");
+$("mat-end").onclick = () => matCommand("end");
 $("intensity").oninput = () => { $("intensity-value").textContent = $("intensity").value; };
 $("intensity").onchange = () => {
   if (states.get(selected) && states.get(selected).run) command("intensity", { percent: Number($("intensity").value) });
