@@ -19,6 +19,9 @@ public final class DeviceOwner: Sendable {
     let speed: Double
     let session = Mutex<DeviceSession?>(nil)
     let connectError = Mutex<String?>(nil)
+    /// What the service did or found at connection (a leftover watchdog cleared, faults
+    /// left latched by an earlier host), for the page.
+    let connectNote = Mutex<String?>(nil)
     let current = Mutex<ActiveRun?>(nil)
     let lastRun = Mutex<LastRun?>(nil)
     let statusAt = Mutex<Double>(0)
@@ -60,12 +63,35 @@ public final class DeviceOwner: Sendable {
             options.speed = connector.uri.isSimulator ? speed : 1
             let opened = try connector.connect(options: options)
             _ = opened.addObserver { [weak self] event in self?.sessionEvent(event) }
+            connectNote.withLock { $0 = Self.settleLeftoverFaults(opened, device: name) }
             session.withLock { $0 = opened }
             connectError.withLock { $0 = nil }
         } catch {
             connectError.withLock { $0 = "\(error)" }
         }
         onChange(self)
+    }
+
+    /// MassageKit's ``LeftoverFaultPolicy`` at connection, as `massagectl run` applies it:
+    /// a lone watchdog left by an earlier host is cleared (with a note); other faults stay
+    /// latched for the person, and ``start(program:intensity:client:detached:finished:)``
+    /// refuses while they are. Returns the note for the page.
+    static func settleLeftoverFaults(_ session: DeviceSession, device: String) -> String? {
+        guard let capabilities = session.capabilities else { return nil }
+        switch LeftoverFaultPolicy(drives: false, deviceURI: device).decide(capabilities) {
+        case .proceed:
+            return nil
+        case .warn(let message), .refuse(let message):
+            return message
+        case .clearWatchdog(let note):
+            do {
+                _ = try session.sendWaiting(.clearFault)
+                _ = try session.sendWaiting(.getStatus)   // the latest status without the fault
+                return note
+            } catch {
+                return "the device had stopped on its watchdog (an earlier host went silent) and clearing it failed: \(error); press Clear fault"
+            }
+        }
     }
 
     var isConnected: Bool { session.withLock { $0 != nil } }
@@ -102,6 +128,17 @@ public final class DeviceOwner: Sendable {
         let session = try requireSession()
         if current.withLock({ $0 != nil }) {
             throw RPCError(code: 409, message: "refused: \(name) is already running a program; stop it first")
+        }
+        if let faults = session.latestStatus?.faults, !faults.isEmpty {
+            let names = FaultExplanation.explain(faults).map(\.name).joined(separator: ", ")
+            throw RPCError(code: 409, message: "refused: \(name) has \(names) latched; see what each means on the page, and once the cause is gone use Clear fault (clear-fault)")
+        }
+        if let capabilities = session.capabilities {
+            do {
+                try ProgramFit.check(program, on: capabilities)
+            } catch {
+                throw RPCError(code: 422, message: "\(error)")
+            }
         }
         var settings = PlaybackSettings()
         settings.intensityPercent = intensity
@@ -243,6 +280,7 @@ public final class DeviceOwner: Sendable {
         let capabilities = session?.capabilities
         let status = session?.latestStatus
         var view = DeviceStateView(device: name, connected: capabilities != nil, error: connectError.withLock { $0 })
+        view.note = connectNote.withLock { $0 }
         if let capabilities {
             view.model = capabilities.model
             view.vendor = capabilities.vendor

@@ -7,6 +7,9 @@ public struct DeviceStateView: Codable, Sendable, Equatable {
     public var device: String
     public var connected: Bool
     public var error: String?
+    /// What the service did or found at connection (a leftover watchdog cleared, faults
+    /// an earlier host left latched).
+    public var note: String?
     public var model: String?
     public var vendor: String?
     public var serial: String?

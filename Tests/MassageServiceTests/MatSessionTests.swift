@@ -18,6 +18,11 @@ import Testing
         #expect(handheld.errorMessage.contains("no mat zones"), "\(handheld.errorMessage)")
         #expect(try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/start", token: token, client: "phone", body: "{\"duration\":0}").status == 400)
         #expect(try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/end", token: token, client: "phone").status == 409)
+        // A vibration program does not fit a mat (MassageKit's ProgramFit, as run checks it).
+        let program = try await RawHTTP.request(port: port, method: "POST", path: "/api/v1/devices/sim:mat-16/start", token: token, client: "phone",
+                                                body: "{\"program\":\"swedish\"}")
+        #expect(program.status == 422, "\(program.body)")
+        #expect(program.errorMessage.contains("cannot be played"), "\(program.errorMessage)")
 
         let started = try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/start", token: token, client: "phone")
         #expect(started.status == 200, "\(started.body)")

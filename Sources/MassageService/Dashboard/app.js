@@ -82,6 +82,9 @@ function show(state) {
     ? `${state.vendor} ${state.model} · serial ${state.serial} · ${state.motors} motors`
     : "not connected: " + (state.error || "connecting…");
 
+  $("device-note").textContent = state.note || "";
+  $("device-note").hidden = !state.note;
+
   const motors = $("motors");
   while (motors.children.length > state.motors) motors.lastChild.remove();
   while (motors.children.length < state.motors) {
