@@ -10,8 +10,10 @@ Usage: scripts/browser_test.py PATH/TO/massaged ARTIFACT_FOLDER"""
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -231,6 +233,31 @@ def dead_man_test(binary):
         check("SIGTERM ends the service cleanly", code == 0, code)
 
 
+def late_device_test(binary):
+    """A device absent when the service starts is connected once it appears."""
+    massagectl = os.path.join(os.path.dirname(binary), "massagectl")
+    folder = tempfile.mkdtemp(prefix="massaged-late-")
+    sock = os.path.join(folder, "late.sock")
+    service = Service(binary, extra=("--device", "unix:" + sock))
+    simulator = None
+    try:
+        late = lambda: service.request("GET", "/api/v1/devices")[1]["devices"][1]
+        check("a device absent at the start is listed with its error", not late().get("connected") and late().get("error"), late())
+        simulator = subprocess.Popen([massagectl, "simulate", "--listen", "unix:" + sock, "--quiet"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        appeared = time.time()
+        while not late().get("connected") and time.time() < appeared + 20:
+            time.sleep(0.2)
+        check(f"it is connected once it appears (the service tries every 5 s): {time.time() - appeared:.1f} s",
+              late().get("connected") is True, late())
+    finally:
+        if simulator:
+            simulator.send_signal(signal.SIGINT)
+            simulator.wait(timeout=10)
+        code = service.stop()
+        check("SIGTERM ends the service cleanly", code == 0, code)
+
+
 def main():
     binary, artifacts = sys.argv[1], sys.argv[2]
     os.makedirs(artifacts, exist_ok=True)
@@ -243,6 +270,7 @@ def main():
         code = service.stop()
         check("SIGTERM ends the service cleanly", code == 0, code)
     dead_man_test(binary)
+    late_device_test(binary)
     print(f"{len(passed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 

@@ -55,6 +55,20 @@ public final class DeviceOwner: Sendable {
         self.onChange = onChange
     }
 
+    /// A connection attempt is under way (``connectInBackground()`` starts one at most).
+    let connecting = Atomic<Bool>(false)
+
+    /// Starts ``connect()`` on a thread of the global pool unless connected or already
+    /// trying: the service's rounds retry a device that was absent at its start. Once
+    /// connected, the session itself reconnects after a link loss (by serial number).
+    func connectInBackground() {
+        guard !isConnected, connecting.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        DispatchQueue.global().async { [self] in
+            connect()
+            connecting.store(false, ordering: .releasing)
+        }
+    }
+
     /// Connects (blocking, bounded by the session's own timeouts); on failure the device
     /// stays listed with the error, and ``connect()`` may be called again.
     func connect() {

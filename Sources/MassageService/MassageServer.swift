@@ -43,7 +43,10 @@ public struct MassageServer: Sendable {
         let devices = DeviceService(core: core, unix: unix, paths: paths)
         let group = ServiceGroup(configuration: .init(services: [devices, app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: Logger(label: "massaged")))
-        try await group.run()
+        // Off Swift's cooperative pool: see ServiceExecutor.
+        try await withTaskExecutorPreference(ServiceExecutor.shared) {
+            try await group.run()
+        }
     }
 }
 
@@ -58,8 +61,12 @@ struct DeviceService: Service {
         await Task.detached { core.connectAll() }.value
         unix.start()
         // Four rounds a second: the run stops within a quarter second of the dead-man time.
+        // Every 20th round (5 s), a device that is not connected is tried again.
+        var round = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             core.enforceDeadMan()
+            round += 1
+            if round % 20 == 0 { core.reconnectMissing() }
             try? await Task.sleep(for: .milliseconds(250))
         }
         unix.close()

@@ -26,7 +26,12 @@ final class MatSessionDriver: Sendable {
         }
         self.device = device
         self.startedBy = startedBy
-        current = Mutex(MatSessionView(startedBy: startedBy))
+        // The goal for the first answer; the thread reads it again for itself
+        // (MatDailyGoal is not Sendable).
+        var first = MatSessionView(startedBy: startedBy)
+        let (shown, _) = MatSessionRun.todaysGoal(historyPath: historyPath, override: nil, simulated: uri.isSimulator)
+        first.set(goal: shown, warning: nil)
+        current = Mutex(first)
         let duration = durationSeconds.map { UInt64($0 * 1e9) }
         let thread = Thread { [self] in
             // Today's goal from the history's earlier mat days (a simulated mat counts

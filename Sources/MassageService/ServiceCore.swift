@@ -80,6 +80,12 @@ public final class ServiceCore: Sendable {
         group.wait()
     }
 
+    /// Tries again, in the background, each device that is not connected (absent at the
+    /// service's start, or its first handshake failed).
+    public func reconnectMissing() {
+        for owner in owners.values { owner.connectInBackground() }
+    }
+
     /// Stops every run and closes every session: SIGTERM's path.
     public func shutDown() {
         for owner in owners.values { owner.shutDown() }

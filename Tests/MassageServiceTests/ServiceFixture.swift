@@ -40,7 +40,7 @@ final class ServiceFixture: Sendable {
         let app = ServiceHTTP.makeApplication(core: core, dashboard: dashboard, host: "127.0.0.1", port: 0, policy: policy) { port in
             portContinuation.yield(port)
         }
-        task = Task { try await app.run() }
+        task = Task(executorPreference: ServiceExecutor.shared) { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else { throw RPCError(code: 500, message: "the server did not start") }
         port = bound
@@ -54,7 +54,9 @@ final class ServiceFixture: Sendable {
     }
 
     /// Waits up to `seconds` for `condition` on the device's state.
-    func waitFor(_ seconds: Double = 15, device index: Int = 0, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    /// 60 s by default: the whole suite runs in parallel on 2 cores, and a run's end (its
+    /// Stop and Ack, the history row) can take long there; a green wait returns at once.
+    func waitFor(_ seconds: Double = 60, device index: Int = 0, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(seconds)
         var last: [String: Any] = [:]
         while Date() < deadline {
