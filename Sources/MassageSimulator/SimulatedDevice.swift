@@ -109,8 +109,34 @@ public struct SimulatedDevice: Sendable {
 
         outputs = core.step(now: now, sensors: sensors)
         while let frame = core.nextOutgoingFrame() {
-            toHost.send(frame, at: now, random: &random)
+            if let lie = faults.reportedTemperature {
+                toHost.send(Self.reporting(lie, in: frame), at: now, random: &random)
+            } else {
+                toHost.send(frame, at: now, random: &random)
+            }
         }
+    }
+
+    /// `frame` with the temperature of a Status or StatusReport replaced by `tenths` (the
+    /// lying firmware of ``FaultPlan/reportedTemperature``); any other frame as it is.
+    static func reporting(_ tenths: Int16, in frame: WireFrame) -> WireFrame {
+        var decoder = FrameDecoder()
+        var rewritten = frame
+        decoder.feed(frame) { event in
+            guard case .frame(var decoded) = event else { return }
+            switch decoded.message {
+            case .status(var status):
+                status.temperature = tenths
+                decoded.message = .status(status)
+            case .statusReport(var status):
+                status.temperature = tenths
+                decoded.message = .statusReport(status)
+            default:
+                return
+            }
+            rewritten = decoded.encoded()
+        }
+        return rewritten
     }
 
     mutating func applyHardwareFaults() {
