@@ -48,7 +48,8 @@ public final class DeviceConnector: Sendable {
 
     /// Writes `warning: TEXT` to standard error, control and bidi characters escaped.
     public static func warnOnStandardError(_ text: String) {
-        FileHandle.standardError.write(Data(("warning: " + TerminalText.escaped(text) + "\n").utf8))
+        let bytes = Array(("warning: " + TerminalText.escaped(text) + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }   // never traps (FileHandle's write does)
     }
 
     /// Opens the transport; `serial` is the device to find again after a link loss.
@@ -80,9 +81,11 @@ public final class DeviceConnector: Sendable {
     }
 
     /// Connects a session (blocking), reporting failure as a `DeviceFailure`.
-    public func connect(options: DeviceSession.Options = DeviceSession.Options()) throws -> DeviceSession {
+    /// `giveUp` is asked while the handshake runs (a stop signal's flag): see
+    /// ``DeviceSession/connectWaiting(options:open:giveUp:)``.
+    public func connect(options: DeviceSession.Options = DeviceSession.Options(), giveUp: (() -> Bool)? = nil) throws -> DeviceSession {
         do {
-            return try DeviceSession.connectWaiting(options: options, open: opener)
+            return try DeviceSession.connectWaiting(options: options, open: opener, giveUp: giveUp)
         } catch {
             shutDown()
             throw DeviceFailure(message: "cannot connect to \(uri): \(error.description)")

@@ -31,6 +31,10 @@ struct Massagectl: AsyncParsableCommand {
     /// inherit that mask).
     @MainActor
     static func main() async {
+        let closedStreams = reopenClosedStandardStreams()
+        if !closedStreams.isEmpty {
+            StandardError.print("warning: \(closedStreams.joined(separator: " and ")) \(closedStreams.count == 1 ? "was" : "were") closed; using /dev/null instead")
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -45,7 +49,7 @@ struct Massagectl: AsyncParsableCommand {
                 if code == .success {
                     Swift.print(message)
                 } else {
-                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                    writeUnbuffered(message + "\n", to: STDERR_FILENO)
                 }
             }
             Foundation.exit(code.rawValue)

@@ -91,5 +91,5 @@ struct MatSourceOptions: ParsableArguments {
 
 /// Writes to standard output without a newline (for lines redrawn in place).
 func emitRaw(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    writeUnbuffered(text, to: STDOUT_FILENO)
 }

@@ -98,7 +98,13 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        SignalFlag.install()
+        SignalFlag.install(jobControl: true)
+        // Every line of this command goes through the writer's thread: stdout that blocks
+        // or fails never holds up the Stop.
+        let currentRun = CurrentRun()
+        let output = OutputWriter { failure in
+            currentRun.run.withLock { $0 }?.stop(note: "stopped because \(failure)")
+        }
         let program: Program
         do {
             program = try ProgramLookup.find(self.program).program
@@ -120,24 +126,63 @@ struct RunCommand: ParsableCommand {
         sessionOptions.speed = speed
         let session: DeviceSession
         do {
-            session = try connector.connect(options: sessionOptions)
+            session = try connector.connect(options: sessionOptions, giveUp: { SignalFlag.received != 0 })
         } catch {
+            let signal = SignalFlag.received
+            if signal != 0 {
+                StandardError.print("stopped by \(SignalFlag.name(signal)) during the handshake; nothing was driven")
+                throw ExitCode(SignalFlag.exitStatus(signal))
+            }
             StandardError.print("Error: \(error)")
             throw ExitCode.failure
         }
         defer { session.close() }
+        if let status = stoppedBeforeStart(session) { throw ExitCode(status) }
         try LeftoverFaultCheck.settleBeforeDriving(session, device: device)
         try ProgramFitCheck.require(program, fits: session)
+        if let status = stoppedBeforeStart(session) { throw ExitCode(status) }
 
-        let code = play(program, on: session, connector: connector)
+        var code = play(program, on: session, connector: connector, output: output, current: currentRun)
         if connector.uri.isSimulator {
+            let pacing = connector.simulators.withLock { $0.last?.pacing.figures }
             session.close()
             if let device = connector.shutDown() {
                 let motors = (0..<device.profile.device.actuatorCount).map { "\(device.outputs.motorDuties[$0])" }
-                emit("simulator at the end: motors \(motors.isEmpty ? "none" : motors.joined(separator: " ")) ‰, heater duty \(device.outputs.heaterDuty) %, faults 0x\(String(device.core.faults.rawValue, radix: 16))")
+                output.line(Terminal.forPeople("simulator at the end: motors \(motors.isEmpty ? "none" : motors.joined(separator: " ")) ‰, heater duty \(device.outputs.heaterDuty) %, faults 0x\(String(device.core.faults.rawValue, radix: 16))", on: .output))
+            }
+            if let pacing, pacing.pauses > 0 {
+                output.line(String(format: "this process paused %d time(s), the longest for %.0f ms (a loaded machine, or a debugger): the in-process simulator's clock waited for it, so its watchdog did not blame the device",
+                                   pacing.pauses, Double(pacing.longestPauseNanoseconds) / 1e6))
             }
         }
+        // The device is stopped. Wait for a terminal that is slow to read; not for long
+        // when the person asked to stop, or when the output has failed.
+        let hurried = SignalFlag.received != 0 || output.failure != nil
+        if !output.drain(within: hurried ? .seconds(1) : nil) {
+            StandardError.printIfWritable("warning: standard output is not being read; the rest of the summary is dropped (the device is stopped)")
+        }
+        if let failure = output.failure, code == 0 || code == ExitStatus.outputFailed || code == ExitStatus.outputReaderGone {
+            code = failure == .readerGone ? ExitStatus.outputReaderGone : ExitStatus.outputFailed
+        }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A stop signal that came while connecting: nothing was driven yet. The device gets
+    /// Stop all the same; returns the exit status, nil when no signal came.
+    func stoppedBeforeStart(_ session: DeviceSession) -> Int32? {
+        let signal = SignalFlag.received
+        guard signal != 0 else { return nil }
+        let stop = session.stop(within: .seconds(1))
+        StandardError.print("stopped by \(SignalFlag.name(signal)) before the program started; \(Self.describe(stop, watchdog: session.capabilities?.device.watchdogMilliseconds))")
+        return SignalFlag.exitStatus(signal)
+    }
+
+    static func describe(_ stop: DeviceSession.StopOutcome, watchdog: UInt16?) -> String {
+        switch stop {
+        case .acknowledged(let ms): "device stopped: Stop acknowledged in \(String(format: "%.1f", ms)) ms"
+        case .unconfirmed(let error):
+            "device stop not confirmed (\(error)); its watchdog stops the outputs within \(watchdog.map { "\($0)" } ?? "its watchdog period of") ms of the last frame"
+        }
     }
 
     var settings: PlaybackSettings {
@@ -152,8 +197,11 @@ struct RunCommand: ParsableCommand {
     }
 
     /// A view on a ``ProgramRun``: the header, the live progress line, the summary; the
-    /// exit status.
-    func play(_ program: Program, on session: DeviceSession, connector: DeviceConnector) -> Int32 {
+    /// exit status. Signals act on the run from the signal watcher's thread, and every
+    /// line goes through `output`, so nothing here waits on the terminal before the Stop.
+    func play(_ program: Program, on session: DeviceSession, connector: DeviceConnector, output: OutputWriter,
+              current: CurrentRun) -> Int32 {
+        func say(_ line: String) { output.line(Terminal.forPeople(line, on: .output)) }
         let run: ProgramRun
         let grant: RealtimeGrant
         do {
@@ -162,53 +210,117 @@ struct RunCommand: ParsableCommand {
             let realtime = try RealtimeOptions(lockMemory: !connector.uri.isSimulator, speed: speed)
             run = try ProgramRun(program: program, session: session, settings: settings, recorder: startHistory(program, simulated: connector.uri.isSimulator),
                                  realtime: realtime)
+            current.run.withLock { $0 = run }
+            SignalFlag.onSignal { number in
+                if number == SIGTSTP {
+                    Self.suspend(run, output: output)
+                } else {
+                    run.stop(note: "stopped by \(SignalFlag.name(number))")
+                }
+            }
             grant = try run.start()
         } catch {
             StandardError.print("Error: \(error)")
             return 1
         }
+        defer { SignalFlag.onSignal(nil) }
+        // A signal or an output failure before the handler was in place.
+        if SignalFlag.received != 0 { run.stop(note: "stopped by \(SignalFlag.name(SignalFlag.received))") }
+        if let failure = output.failure { run.stop(note: "stopped because \(failure)") }
+
         let capabilities = run.capabilities
         let interactive = isatty(STDOUT_FILENO) != 0
-        emit("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(device)]")
-        emit(grant.summary)
-        for note in grant.notes { emit("  note: \(note)") }
+        say("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(device)]")
+        say(grant.summary)
+        for note in grant.notes + run.deviceNotes { say("  note: \(note)") }
 
         let progress = Progress(program: program)
         var lastLine = Date.distantPast
         let report = run.wait { now in
-            let signal = SignalFlag.received
-            if signal != 0 { run.stop(note: signal == SIGTERM ? "stopped by SIGTERM" : "stopped by Ctrl-C") }
-            let line = progress.line(seconds: now.programSeconds, status: now.status)
+            let line = Terminal.forPeople(progress.line(seconds: now.programSeconds, status: now.status), on: .output)
             if interactive {
-                FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
+                output.progress("\r" + line + "\u{1B}[K")
             } else if Date().timeIntervalSince(lastLine) >= 10 {
-                emit(line)
+                output.line(line)
                 lastLine = Date()
             }
         }
-        if interactive { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        if interactive { output.line("") }
 
-        let code = Self.exitStatus(report.outcome, signal: SignalFlag.received)
-        let outcomeText = report.note
-        emit("after \(Progress.clock(report.programSeconds)) of \(Progress.clock(program.duration)): \(outcomeText)")
-        switch report.stop {
-        case .acknowledged(let ms): emit("device stopped: Stop acknowledged in \(String(format: "%.1f", ms)) ms")
-        case .unconfirmed(let error): emit("device stop not confirmed (\(error)); its watchdog stops the outputs within \(capabilities.device.watchdogMilliseconds) ms of the last frame")
+        let signal = SignalFlag.received
+        var code = Self.exitStatus(report.outcome, signal: signal)
+        say("after \(Progress.clock(report.programSeconds)) of \(Progress.clock(program.duration)): \(report.note)")
+        if let failure = output.failure {
+            // Standard output is gone: say on standard error why the run stopped.
+            StandardError.printIfWritable("massagectl run: stopped because \(failure); \(Self.describe(report.stop, watchdog: capabilities.device.watchdogMilliseconds))")
         }
-        emit("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
+        say(Self.describe(report.stop, watchdog: capabilities.device.watchdogMilliseconds))
+        if case .unconfirmed = report.stop, !connector.uri.isSimulator {
+            say(Self.stopAgain(connector))
+        }
+        say("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
             + (report.maxTemperature.map { ", surface up to \(Progress.celsius($0))" } ?? ""))
         let statistics = report.scheduler.statistics
         let lateness = statistics.lateness
-        emit("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
+        say("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
             + (statistics.delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
+        if let cause = Self.hostCause(report, watchdog: capabilities.device.watchdogMilliseconds, speed: speed) { say(cause) }
+        if let warning = run.historyWarning {
+            StandardError.printIfWritable("warning: the end of this run is not in the history: \(warning)")
+        }
+        if output.failure != nil && signal == 0 { code = ExitStatus.outputFailed }
         return code
+    }
+
+    /// Ctrl-Z: the program pauses and the device stops (Stop, acknowledged) before the
+    /// process stops; `fg` continues the program where it was (the slew limit ramps the
+    /// motors back up). Runs on the signal watcher's thread.
+    static func suspend(_ run: ProgramRun, output: OutputWriter) {
+        run.pause()
+        let stop = run.session.stop(within: .milliseconds(500))
+        output.line("")
+        output.line(Terminal.forPeople("suspended by Ctrl-Z: \(describe(stop, watchdog: run.capabilities.device.watchdogMilliseconds)); `fg` continues the program", on: .output))
+        SignalFlag.suspendProcess()
+        output.line("continued")
+        run.resume()
+    }
+
+    /// After a lost link, one try to reach the device again and stop it (its watchdog does
+    /// it anyway; a Stop acknowledged is certain).
+    static func stopAgain(_ connector: DeviceConnector) -> String {
+        var options = DeviceSession.Options()
+        options.reconnect = false
+        do {
+            let again = try connector.connect(options: options)
+            let outcome = again.stop(within: .milliseconds(500))
+            again.close()
+            return "reconnected to stop it: " + describe(outcome, watchdog: again.capabilities?.device.watchdogMilliseconds)
+        } catch {
+            return "could not reach the device again to stop it (\(error))"
+        }
+    }
+
+    /// When a watchdog fault or a lost link came while this host itself was late by more
+    /// than the watchdog: the machine, not the device, was the cause. Nil otherwise.
+    static func hostCause(_ report: ProgramRun.Report, watchdog: UInt16, speed: Double) -> String? {
+        let linkTrouble: Bool
+        switch report.outcome {
+        case .safetyStop(.linkLost): linkTrouble = true
+        case .safetyStop(.deviceFault(let faults)): linkTrouble = faults.contains(.watchdog)
+        default: linkTrouble = false
+        }
+        let late = Double(report.scheduler.statistics.lateness.maximum) / 1e6   // ms of wall time
+        let allowed = Double(watchdog) / max(speed, 1)
+        guard linkTrouble, late >= allowed else { return nil }
+        return String(format: "this host was %.0f ms late at worst, longer than the device's %.0f ms watchdog%@: the machine (load, suspension), not the device, is the likely cause",
+                      late, allowed, speed > 1 ? String(format: " at --speed %g", speed) : "")
     }
 
     /// The exit status for how the run ended.
     static func exitStatus(_ outcome: SchedulerOutcome, signal: Int32) -> Int32 {
         switch outcome {
         case .finished: 0
-        case .stoppedByRequest: signal == SIGTERM ? 143 : 130
+        case .stoppedByRequest: signal != 0 ? SignalFlag.exitStatus(signal) : ExitStatus.outputFailed
         case .safetyStop: 1
         }
     }
@@ -235,6 +347,11 @@ struct RunCommand: ParsableCommand {
         entry.speed = speed
         return HistoryRecorder(path: path, entry: entry)
     }
+}
+
+/// The run in progress, for the output writer's failure handler (set once it exists).
+final class CurrentRun: Sendable {
+    let run = Mutex<ProgramRun?>(nil)
 }
 
 /// The live progress line.

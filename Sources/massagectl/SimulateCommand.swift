@@ -194,23 +194,3 @@ struct FaultOptions: ParsableArguments {
         return parts.joined(separator: "; ")
     }
 }
-
-/// SIGINT and SIGTERM, noted for a loop to see (a handler may only touch an atomic).
-enum SignalFlag {
-    private static let signal = Atomic<Int32>(0)
-    static var received: Int32 { signal.load(ordering: .relaxed) }
-
-    static func install() {
-        for number in [SIGINT, SIGTERM] {
-            Glibc.signal(number) { caught in SignalFlag.signal.store(caught, ordering: .relaxed) }
-        }
-        // A process inherits its parent's signal mask: started from a thread that blocks
-        // them (a thread pool's worker, as a test runner's may be), SIGINT and SIGTERM
-        // would stay pending and nothing could stop the device. This thread takes them.
-        var wanted = sigset_t()
-        sigemptyset(&wanted)
-        sigaddset(&wanted, SIGINT)
-        sigaddset(&wanted, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-    }
-}

@@ -192,6 +192,14 @@ public struct SessionEngine: Sendable {
         end(.closed)
     }
 
+    /// The host itself was frozen for `microseconds` (stopped by SIGSTOP or Ctrl-Z, or
+    /// starved of CPU): the device's silence in that time says nothing about the link, so
+    /// the link-loss clock does not count it. What the device sent meanwhile is still to
+    /// be read.
+    public mutating func excuseSilence(microseconds: UInt64, now: UInt64) {
+        lastReceivedAt = min(lastReceivedAt &+ microseconds, now)
+    }
+
     // MARK: - Outputs
 
     /// Runs the timers (retries, outputs, heartbeat, link loss) up to `now`.
