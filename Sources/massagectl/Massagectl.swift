@@ -42,6 +42,7 @@ struct Massagectl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            checkStandardOutput()
         } catch {
             let code = exitCode(for: error)
             let message = TerminalText.escapedKeepingLines(fullMessage(for: error))
@@ -55,4 +56,14 @@ struct Massagectl: AsyncParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// What a command printed must have reached standard output: a full disk or a closed
+/// pipe found only when the buffer is flushed is an error (74), said on standard error,
+/// not a silent success.
+func checkStandardOutput() {
+    guard fflush(nil) != 0 else { return }   // every output stream: only standard output is buffered
+    let code = errno
+    StandardError.print("Error: standard output could not be written (\(String(cString: strerror(code)))): what this command printed is incomplete")
+    Foundation.exit(74)
 }

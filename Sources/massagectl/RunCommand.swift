@@ -24,8 +24,12 @@ struct RunCommand: ParsableCommand {
             unless --dose-limit says otherwise, never past 400) and the session maximum. A \
             device fault or a lost link stops the program.
 
-            Ctrl-C or SIGTERM stops the device (Stop, waiting for its Ack) and exits 130 or \
-            143. The run is recorded in the history (massagectl history) unless --no-history.
+            Ctrl-C, SIGTERM, SIGHUP (the terminal closed) and SIGQUIT stop the device (Stop, \
+            waiting for its Ack) and exit 128 + the signal. Ctrl-Z stops the device before \
+            the process stops; `fg` continues the program. Output that cannot be written (a \
+            full disk, a closed pipe) stops the device too. The run is recorded in the history \
+            (massagectl history) unless --no-history; a history that is locked, damaged or \
+            on a full disk never delays the Stop, and is reported.
 
             EXAMPLES
               massagectl run swedish --device sim --speed 20
@@ -39,7 +43,11 @@ struct RunCommand: ParsableCommand {
               64   usage error, or no built-in program of that name
               65   the program file is not valid, or the program does not fit the device
               66   the program file cannot be read (missing, not a regular file, no permission)
+              74   standard output could not be written; the device was stopped first
+              129  stopped by SIGHUP (the terminal closed), after the device acknowledged Stop
               130  stopped by Ctrl-C (SIGINT), after the device acknowledged Stop
+              131  stopped by SIGQUIT, after the device acknowledged Stop
+              141  the reader of standard output went away; the device was stopped first
               143  stopped by SIGTERM, after the device acknowledged Stop
             """
     )
@@ -259,7 +267,7 @@ struct RunCommand: ParsableCommand {
             say(Self.stopAgain(connector))
         }
         say("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
-            + (report.maxTemperature.map { ", surface up to \(Progress.celsius($0))" } ?? ""))
+            + (report.maxTemperature.map { ", surface reported up to \(Progress.celsius($0))" } ?? ""))
         let statistics = report.scheduler.statistics
         let lateness = statistics.lateness
         say("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"

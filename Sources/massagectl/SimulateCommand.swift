@@ -162,6 +162,9 @@ struct FaultOptions: ParsableArguments {
     @Option(name: .customLong("stuck-motor"), help: ArgumentHelp("Motor N jams at TIME (e.g. 2@30s).", valueName: "n@time"))
     var stuckMotor: StuckMotorArgument?
 
+    @Option(name: .customLong("report-temperature"), help: ArgumentHelp("A lying firmware: every Status says the surface is this hot (°C, -40–150) while the device latches nothing; tests the host's own check.", valueName: "°C"))
+    var reportTemperature: Double?
+
     var plan: FaultPlan {
         var plan = FaultPlan()
         plan.dropProbability = drop?.value ?? 0
@@ -174,6 +177,9 @@ struct FaultOptions: ParsableArguments {
         plan.sensorOpenAt = sensorOpenAt?.microseconds
         plan.sensorShortedAt = sensorShortAt?.microseconds
         plan.stuckMotor = stuckMotor.map { (motor: $0.motor, time: $0.time) }
+        if let reportTemperature, reportTemperature.isFinite {
+            plan.reportedTemperature = Int16((min(150, max(-40, reportTemperature)) * 10).rounded())
+        }
         return plan
     }
 
@@ -191,6 +197,7 @@ struct FaultOptions: ParsableArguments {
         if let sensorOpenAt { parts.append("sensor open at \(seconds(sensorOpenAt.microseconds))") }
         if let sensorShortAt { parts.append("sensor shorted at \(seconds(sensorShortAt.microseconds))") }
         if let stuckMotor { parts.append("motor \(stuckMotor.motor) jams at \(seconds(stuckMotor.time))") }
+        if let reportTemperature { parts.append(String(format: "reports a %.1f °C surface whatever it reads", reportTemperature)) }
         return parts.joined(separator: "; ")
     }
 }

@@ -30,6 +30,9 @@ enum SimulatorChoice {
 extension FaultOptions {
     /// Refuses faults `profile` cannot have: `--stuck-motor N` past its motors.
     func check(profile: SimulatorProfile) throws {
+        if let reportTemperature, !(reportTemperature.isFinite && (-40...150).contains(reportTemperature)) {
+            throw ValidationError("--report-temperature must be -40–150 °C, not \(reportTemperature)")
+        }
         if let stuck = stuckMotor, stuck.motor >= profile.device.actuatorCount {
             throw ValidationError("--stuck-motor \(stuck.motor): profile '\(profile.name)' has \(profile.device.actuatorCount) motor(s), numbered from 0")
         }
