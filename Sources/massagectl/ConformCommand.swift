@@ -47,7 +47,7 @@ struct ConformCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (see DEVICE URIS below).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"))
     var device: String
 
     @Flag(help: "Print one JSON object instead of the table.")
