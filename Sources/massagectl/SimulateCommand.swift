@@ -24,6 +24,7 @@ struct SimulateCommand: ParsableCommand {
             EXAMPLES
               massagectl simulate --listen unix:/tmp/massage.sock
               massagectl simulate --profile mat-16 --pty --link /tmp/massage-tty
+              massagectl simulate --profile mat-16 --body gets-up --seed 3 --listen unix:/tmp/mat.sock
               massagectl simulate --listen unix:/tmp/m.sock --drop 5% --corrupt 0.1% --jitter 3ms
               massagectl simulate --listen unix:/tmp/m.sock --sensor-detach-at 2m --stuck-motor 1@90s
 
@@ -40,6 +41,9 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "List the built-in device profiles and exit.")
     var listProfiles = false
 
+    @Flag(help: "List the body scenarios of a simulated mat (--body, or sim:mat-16?body=NAME&seed=N) and exit.")
+    var listBodies = false
+
     @Option(help: ArgumentHelp("Listen on a UNIX socket (owner-only, mode 0600).", valueName: "unix:PATH"))
     var listen: String?
 
@@ -49,8 +53,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --pty, also make a symbolic link to it at PATH.", valueName: "PATH"))
     var link: String?
 
-    @Option(help: "Seed for every random draw (sensor noise, link faults): the same seed gives the same device.")
+    @Option(help: "Seed for every random draw (sensor noise, link faults, the body's times on a mat): the same seed gives the same device.")
     var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("With a mat profile: what the simulated person does on the mat: \(BodyScenario.namesText) (see --list-bodies).", valueName: "scenario"))
+    var body: String = BodyScenario.default.rawValue
 
     @Option(help: ArgumentHelp("Stop after this much simulated time (e.g. 90s, 20m).", valueName: "time"))
     var duration: TimeArgument?
@@ -64,7 +71,7 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup(title: "Faults to inject") var faults: FaultOptions
 
     mutating func validate() throws {
-        if listProfiles { return }
+        if listProfiles || listBodies { return }
         guard SimulatorProfile.named(profile) != nil else {
             throw ValidationError("unknown profile '\(profile)'; the profiles are: \(SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))")
         }
@@ -81,7 +88,22 @@ struct SimulateCommand: ParsableCommand {
         guard speed.isFinite, speed > 0, speed <= 1000 else {
             throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)")
         }
-        if let profile = SimulatorProfile.named(profile) { try faults.check(profile: profile) }
+        if let profile = SimulatorProfile.named(profile) {
+            try faults.check(profile: profile)
+            guard let scenario = BodyScenario.named(body) else {
+                throw ValidationError("--body \(body): no body scenario '\(body)'; the scenarios are: \(BodyScenario.namesText)")
+            }
+            if scenario != .default && profile.matShape == nil {
+                throw ValidationError("--body \(body): profile '\(profile.name)' has no mat; body scripts are for a mat (--profile mat-16)")
+            }
+        }
+    }
+
+    /// The profile with the body scenario `--body` names.
+    var chosenProfile: SimulatorProfile? {
+        guard var chosen = SimulatorProfile.named(profile) else { return nil }
+        if let scenario = BodyScenario.named(body), scenario != .default { chosen.body = scenario }
+        return chosen
     }
 
     func run() throws {
@@ -89,7 +111,11 @@ struct SimulateCommand: ParsableCommand {
             for p in SimulatorProfile.builtIn { emit("\(p.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(p.summary)") }
             return
         }
-        guard let profile = SimulatorProfile.named(profile) else { throw ExitCode.validationFailure }
+        if listBodies {
+            for b in BodyScenario.allCases { emit("\(b.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(b.summary)") }
+            return
+        }
+        guard let profile = chosenProfile else { throw ExitCode.validationFailure }
 
         let port: any DevicePort
         do throws(PortError) {
@@ -108,6 +134,7 @@ struct SimulateCommand: ParsableCommand {
 
         let plan = faults.plan
         emit("simulating \(profile.name) (\(profile.summary)) on \(port.name)\(link.map { " (link \($0))" } ?? "")")
+        if profile.matShape != nil { emit("body: \(profile.body.rawValue) (\(profile.body.summary)), seed \(seed)") }
         let injected = faults.summary
         if !injected.isEmpty { emit("faults: \(injected)") }
 
