@@ -50,7 +50,7 @@ struct ConformCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"))
     var device: String
 
-    @Flag(help: "Print one JSON object instead of the table.")
+    @Flag(help: "Print one JSON document instead of the table: device, passed, failed, skipped, duration_s, and results (id, section, title, verdict pass/fail/skip, figure, actuation, duration_s).")
     var json = false
 
     @Flag(help: "Let checks drive the motors and heat real hardware (nobody may be on the device).")
@@ -141,20 +141,39 @@ struct ConformCommand: ParsableCommand {
         return "\(r.verdict.rawValue)  \(r.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(r.figure)  (§\(r.section))\(marked)"
     }
 
+    /// The report as one JSON document, in the convention of every `--json` (README,
+    /// "JSON output"): snake_case keys, the unit in the key (`duration_s`), values that
+    /// are words in snake_case (`pass`, `vibrates_full`).
     static func json(_ report: ConformanceReport) -> String {
-        struct Output: Encodable {
-            var device: String
-            var passed: Int
-            var failed: Int
-            var skipped: Int
-            var seconds: Double
-            var results: [CheckResult]
+        JSONOutput.text([
+            "device": report.device,
+            "passed": report.passed,
+            "failed": report.failed,
+            "skipped": report.skipped,
+            "duration_s": report.seconds,
+            "results": report.results.map { result in
+                [
+                    "id": result.id,
+                    "section": result.section,
+                    "title": result.title,
+                    "verdict": result.verdict.rawValue.lowercased(),
+                    "figure": result.figure,
+                    "actuation": jsonName(result.actuation),
+                    "duration_s": result.seconds,
+                ] as [String: Any]
+            },
+        ] as [String: Any])
+    }
+
+    /// `vibrates at full intensity` → `vibrates_full`: what a check drives, as a word.
+    static func jsonName(_ actuation: Actuation) -> String {
+        switch actuation {
+        case .none: "none"
+        case .vibrates: "vibrates"
+        case .vibratesFull: "vibrates_full"
+        case .heats: "heats"
+        case .heatsAndVibrates: "heats_and_vibrates"
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let output = Output(device: report.device, passed: report.passed, failed: report.failed, skipped: report.skipped,
-                            seconds: report.seconds, results: report.results)
-        return (try? encoder.encode(output)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// The simulator fault that gives `fault`, from power-up.
