@@ -47,7 +47,7 @@ struct ConformCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
     @Flag(help: "Print one JSON document instead of the table: device, passed, failed, skipped, duration_s, and results (id, section, title, verdict pass/fail/skip, figure, actuation, duration_s).")

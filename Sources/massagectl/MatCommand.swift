@@ -35,7 +35,7 @@ struct MatCommand: ParsableCommand {
 
 /// The options both mat commands take: where the mat is, and for how long.
 struct MatSourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The mat: sim:mat-16 (with ?body=SCENARIO&seed=N: see massagectl mat --help), a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
+    @Option(help: ArgumentHelp("The mat: sim:mat-16 (with ?body=SCENARIO&seed=N: see massagectl mat --help), a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"), completion: ShellCompletions.mats)
     var device: String = "sim:mat-16"
 
     @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see massagectl mat --help).", valueName: "path"))

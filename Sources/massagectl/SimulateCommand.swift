@@ -35,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device to simulate (see --list-profiles).", valueName: "name"))
+    @Option(help: ArgumentHelp("The device to simulate (see --list-profiles).", valueName: "name"), completion: ShellCompletions.profiles)
     var profile = SimulatorProfile.handheldRing4.name
 
     @Flag(help: "List the built-in device profiles and exit.")
@@ -56,7 +56,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Seed for every random draw (sensor noise, link faults, the body's times on a mat): the same seed gives the same device.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("With a mat profile: what the simulated person does on the mat: \(BodyScenario.namesText) (see --list-bodies).", valueName: "scenario"))
+    @Option(help: ArgumentHelp("With a mat profile: what the simulated person does on the mat: \(BodyScenario.namesText) (see --list-bodies).", valueName: "scenario"), completion: .list(BodyScenario.allCases.map(\.rawValue)))
     var body: String = BodyScenario.default.rawValue
 
     @Option(help: ArgumentHelp("Stop after this much simulated time (e.g. 90s, 20m).", valueName: "time"))
