@@ -53,6 +53,12 @@ struct ConformCommand: ParsableCommand {
     @Flag(help: "Print one JSON document instead of the table: device, passed, failed, skipped, duration_s, and results (id, section, title, verdict pass/fail/skip, figure, actuation, duration_s).")
     var json = false
 
+    @Flag(name: .shortAndLong, help: "Print only the failed checks and the summary line.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Under each check's line, also print what it checks.")
+    var verbose = false
+
     @Flag(help: "Let checks drive the motors and heat real hardware (nobody may be on the device).")
     var allowActuation = false
 
@@ -69,6 +75,8 @@ struct ConformCommand: ParsableCommand {
     var list = false
 
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
+        if json && (quiet || verbose) { throw ValidationError("--json prints one document with every check; --quiet and --verbose are for the table") }
         if let expectFault, InjectedFault(rawValue: expectFault) == nil {
             throw ValidationError("--expect-fault takes one of \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", ")), not '\(expectFault)'")
         }
@@ -121,9 +129,13 @@ struct ConformCommand: ParsableCommand {
             try connector.open(serial: nil)
         }
         let json = json
-        if !json { print("conformance of \(connector.uri) to firmware-protocol/PROTOCOL.md (version 2)") }
+        let quiet = quiet
+        let verbose = verbose
+        if !json && !quiet { print("conformance of \(connector.uri) to firmware-protocol/PROTOCOL.md (version 2)") }
         let report = suite.run { result in
-            if !json { print(Self.line(result)) }
+            guard !json, !quiet || result.verdict == .fail else { return }
+            print(Self.line(result))
+            if verbose { print("      checks: \(result.title)") }
         }
         if json {
             print(Self.json(report))

@@ -59,7 +59,15 @@ struct MatSessionCommand: ParsableCommand {
     @Flag(help: "Print only the summary, as one JSON document (see above), when the session ends.")
     var json = false
 
+    @Flag(name: .shortAndLong, help: "Print only the summary at the end: no header, progress or events.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also print a line each time the set of zones in contact changes, with the zones.")
+    var verbose = false
+
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
+        if json && verbose { throw ValidationError("--json prints only the summary; --verbose does not go with it") }
         if let goal {
             guard goal.microseconds >= 1_000_000, goal.microseconds <= 8 * 3_600_000_000 else {
                 throw ValidationError("--goal must be 1s–8h")
@@ -78,10 +86,10 @@ struct MatSessionCommand: ParsableCommand {
         if let goalWarning { StandardError.print("warning: \(goalWarning)") }
         let session = MatSessionRun(feed: feed, goal: today, device: source.device,
                                     durationNanoseconds: source.durationNanoseconds, recorder: startHistory(goal: today))
-        let interactive = !json && isatty(STDOUT_FILENO) != 0
-        let json = json
-        // What people read: nothing of it in JSON mode.
-        func emit(_ text: String) { if !json { massagectl.emit(text) } }
+        // What people read as it happens: nothing of it with --json or --quiet.
+        let chatty = !json && !quiet
+        let interactive = chatty && isatty(STDOUT_FILENO) != 0
+        func emit(_ text: String) { if chatty { massagectl.emit(text) } }
         let goalSeconds = MatSessionRecord.seconds(today.goalNanoseconds)
         let earlierSeconds = MatSessionRecord.seconds(today.earlierTodayNanoseconds)
 
@@ -93,8 +101,9 @@ struct MatSessionCommand: ParsableCommand {
 
         var lastDraw = Date.distantPast
         var lastLogSecond = 0.0
+        var lastContact = ZoneSet.none
         func line(_ text: String) {
-            guard !json else { return }
+            guard chatty else { return }
             emitRaw(interactive ? "\r\(text)\u{1B}[K\n" : "\(text)\n")
             lastDraw = .distantPast   // redraw the progress line under it
         }
@@ -109,6 +118,11 @@ struct MatSessionCommand: ParsableCommand {
                     if interactive { emitRaw("\u{07}") }
                 }
             }
+            if verbose, session.tracker.contactZones != lastContact {
+                lastContact = session.tracker.contactZones
+                line("\(MatSessionRecord.clock(MatWatchCommand.sessionSeconds(session.tracker)))  contact \(lastContact.count)/\(feed.layout.zoneCount): "
+                    + MatWatchCommand.names(lastContact, feed.layout))
+            }
             for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
             if SignalFlag.received != 0 {
                 session.end(SignalFlag.received == SIGTERM ? "ended by SIGTERM" : "ended by Ctrl-C")
@@ -119,7 +133,7 @@ struct MatSessionCommand: ParsableCommand {
             if interactive, Date().timeIntervalSince(lastDraw) >= 0.1 {
                 lastDraw = Date()
                 emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
-            } else if !interactive, !json, seconds - lastLogSecond >= 10 {
+            } else if !interactive, chatty, seconds - lastLogSecond >= 10 {
                 lastLogSecond = seconds
                 emit(Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount))
             }
@@ -130,7 +144,7 @@ struct MatSessionCommand: ParsableCommand {
         if json {
             print(Self.json(record))
         } else {
-            for text in record.lines(layout: feed.layout, goal: today) { emit(text) }
+            for text in record.lines(layout: feed.layout, goal: today) { massagectl.emit(text) }
         }
         for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
         if session.failed { throw ExitCode.failure }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageControl
 import MassageFirmware
 import MassageSimulator
 import MassageWire
@@ -68,10 +69,14 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print only where it listens and the summary.")
     var quiet = false
 
+    @Flag(name: .shortAndLong, help: "Also print the device's make-up (motors, heater, mat) and, for a mat, every step of the body's script.")
+    var verbose = false
+
     @OptionGroup(title: "Faults to inject") var faults: FaultOptions
 
     mutating func validate() throws {
         if listProfiles || listBodies { return }
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
         guard SimulatorProfile.named(profile) != nil else {
             throw ValidationError("unknown profile '\(profile)'; the profiles are: \(SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))")
         }
@@ -137,6 +142,7 @@ struct SimulateCommand: ParsableCommand {
         if profile.matShape != nil { emit("body: \(profile.body.rawValue) (\(profile.body.summary)), seed \(seed)") }
         let injected = faults.summary
         if !injected.isEmpty { emit("faults: \(injected)") }
+        if verbose { for line in Self.makeUp(profile, seed: seed) { emit(line) } }
 
         SignalFlag.install()
         let quiet = quiet
@@ -154,6 +160,39 @@ struct SimulateCommand: ParsableCommand {
         let why = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the end of --duration"
         let core = device.core
         emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(DeviceReport.stateName(core.state)), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
+    }
+}
+
+extension SimulateCommand {
+    /// `--verbose`: what the simulated device is made of, and for a mat what the body
+    /// does, step by step (the first 40 steps; a long script says how many more).
+    static func makeUp(_ profile: SimulatorProfile, seed: UInt64) -> [String] {
+        let device = profile.device
+        var lines = ["device: \(device.actuatorCount) motor\(device.actuatorCount == 1 ? "" : "s"), "
+            + (device.hasHeater ? "a heater" : "no heater")
+            + (profile.matShape.map { ", a mat of \($0.rows) × \($0.columns) zones" } ?? "")]
+        guard profile.matShape != nil else { return lines }
+        let events = profile.bodyScript(deviceSeed: seed).events
+        let shown = 40
+        lines.append("body script (\(events.count) steps):")
+        for event in events.prefix(shown) {
+            lines.append("  \(MatSessionRecord.clock(Double(event.timeMicroseconds) / 1e6))  \(describe(event.action))")
+        }
+        if events.count > shown { lines.append("  … and \(events.count - shown) more") }
+        return lines
+    }
+
+    /// One body action in words.
+    static func describe(_ action: BodyAction) -> String {
+        switch action {
+        case .lieDown: return "lies down on the back"
+        case .lieOnSide(let side): return "lies on the \(side == .left ? "left" : "right") side"
+        case .shift(let lean): return String(format: "shifts weight (lean %+.2f)", lean)
+        case .liftHip(let side, let duration):
+            return String(format: "lifts the %@ hip for %.1f s", side == .left ? "left" : "right", Double(duration) / 1e6)
+        case .getUp: return "gets up"
+        case .absent: return "nobody on the mat"
+        }
     }
 }
 
