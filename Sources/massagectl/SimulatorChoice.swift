@@ -8,15 +8,15 @@ import MassageSimulator
 /// that "cannot be reached" (exit 1) after the run has begun.
 enum SimulatorChoice {
     /// The profile `device` names when it is a `sim` URI (`sim` alone is
-    /// `handheld-ring4`); nil for any other URI, whose errors the connector reports.
+    /// `handheld-ring4`), with its body parameters (`sim:mat-16?body=gets-up&seed=3`); nil
+    /// for any other URI, whose errors the connector reports.
     static func profile(forDevice device: String) throws -> SimulatorProfile? {
         guard case .sim(let name)? = try? DeviceURI(parsing: device) else { return nil }
-        let wanted = name ?? SimulatorProfile.handheldRing4.name
-        guard let profile = SimulatorProfile.named(wanted) else {
-            throw ValidationError("--device \(device): no simulator profile '\(wanted)'; the profiles are: "
-                + SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))
+        do {
+            return try SimulatorProfile.parse(name ?? SimulatorProfile.handheldRing4.name)
+        } catch {
+            throw ValidationError("--device \(device): \(error)")
         }
-        return profile
     }
 
     /// Refuses an unknown simulator profile, and fault flags that the profile cannot take
