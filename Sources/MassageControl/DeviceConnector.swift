@@ -11,16 +11,21 @@ public final class DeviceConnector: Sendable {
     public let table: DeviceTable
     public let simulatorFaults: FaultPlan
     public let simulatorSpeed: Double
+    /// In-process simulators' clocks wait for this process when the machine pauses it
+    /// (``HostPacing``): set for program runs, whose host stalls are not the device's.
+    public let pacesSimulator: Bool
     /// In-process simulators this connector started (`sim`), stopped by ``shutDown()``.
     public let simulators = Mutex<[LocalSimulator]>([])
     /// The USB serial string descriptor of the device first opened, to reopen that one.
     public let usbSerialSeen = Mutex<String?>(nil)
 
-    public init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
+    public init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1,
+                pacesSimulator: Bool = false) {
         self.uri = uri
         self.table = table
         self.simulatorFaults = simulatorFaults
         self.simulatorSpeed = simulatorSpeed
+        self.pacesSimulator = pacesSimulator
     }
 
     /// Parses `--device` and loads the device table; the errors are the user's to fix.
@@ -28,7 +33,7 @@ public final class DeviceConnector: Sendable {
     /// (`usb…`); elsewhere it is handed to `warning` (standard error by default) and the
     /// built-in table is used.
     public static func make(
-        device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1,
+        device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1, pacesSimulator: Bool = false,
         warning: (String) -> Void = DeviceConnector.warnOnStandardError
     ) throws -> DeviceConnector {
         let uri: DeviceURI
@@ -43,7 +48,8 @@ public final class DeviceConnector: Sendable {
         } catch {
             throw ValidationFailure(message: error.description)
         }
-        return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed)
+        return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed,
+                               pacesSimulator: pacesSimulator)
     }
 
     /// Writes `warning: TEXT` to standard error, control and bidi characters escaped.
@@ -56,7 +62,8 @@ public final class DeviceConnector: Sendable {
     public func open(serial: String?) throws(TransportError) -> any Transport {
         switch uri {
         case .sim(let profile):
-            let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed)
+            let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed,
+                                               pacing: pacesSimulator ? HostPacing() : nil)
             simulators.withLock { $0.append(simulator) }
             return simulator.transport
         case .usb(var match):

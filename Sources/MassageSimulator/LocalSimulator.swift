@@ -10,8 +10,9 @@ public final class LocalSimulator: Sendable {
     public let profile: SimulatorProfile
     let server: DeviceServer
     /// How often, and how long, the device's clock waited for this process (see
-    /// ``HostPacing``): the machine's pauses, not the device's.
-    public let pacing = HostPacing()
+    /// ``HostPacing``): the machine's pauses, not the device's. Nil when the clock runs
+    /// on wall time alone (a conformance run, which goes silent on purpose).
+    public let pacing: HostPacing?
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
 
@@ -20,8 +21,11 @@ public final class LocalSimulator: Sendable {
     }
 
     /// Starts `profile` (a built-in name; nil = `handheld-ring4`) with `faults`.
+    /// `pacing`: hold the device's clock while this process is paused (for a program run,
+    /// not for a test of the device's own timing).
     public init(profile name: String? = nil, seed: UInt64 = 1, faults: FaultPlan = FaultPlan(), speed: Double = 1,
-                log: @escaping @Sendable (String) -> Void = { _ in }) throws(TransportError) {
+                pacing: HostPacing? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) throws(TransportError) {
+        self.pacing = pacing
         let wanted = name ?? SimulatorProfile.handheldRing4.name
         guard let profile = SimulatorProfile.named(wanted) else {
             throw .notFound(what: "no simulator profile \"\(wanted)\"",

@@ -132,7 +132,8 @@ struct MatSessionCommand: ParsableCommand {
             let seconds = MatSessionRecord.seconds(summary.sessionNanoseconds)
             if interactive, Date().timeIntervalSince(lastDraw) >= 0.1 {
                 lastDraw = Date()
-                emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
+                emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount,
+                                                  width: StatusLine.terminalWidth()) + "\u{1B}[K")
             } else if !interactive, chatty, seconds - lastLogSecond >= 10 {
                 lastLogSecond = seconds
                 emit(Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount))
@@ -164,14 +165,20 @@ struct MatSessionCommand: ParsableCommand {
     }
 
     /// "on the mat 1:02.3 / 5:00 ▕██        ▏ 20 %  14/16 zones  left 0×  session 1:10.0"
-    static func progressLine(_ summary: MatSessionSummary, _ progress: MatGoalProgress, _ tracker: ContactTracker, zones: Int) -> String {
+    static func progressLine(_ summary: MatSessionSummary, _ progress: MatGoalProgress, _ tracker: ContactTracker, zones: Int,
+                             width: Int = .max) -> String {
         let cells = 12
         let filled = Int((progress.fraction * Double(cells)).rounded(.down))
         let bar = "▕" + String(repeating: "█", count: filled) + String(repeating: " ", count: cells - filled) + "▏"
-        return "on the mat \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.timeOnMatNanoseconds)))"
-            + " / goal \(MatSessionRecord.minutes(MatSessionRecord.seconds(progress.goalNanoseconds))) \(bar) \(Int((progress.fraction * 100).rounded(.down))) %"
-            + "  \(tracker.contactZones.count)/\(zones) zones  left \(summary.timesLeft)×"
-            + "  session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))"
+        var line = StatusLine()
+        line.add("on the mat \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.timeOnMatNanoseconds)))", rank: 9)
+        line.add("/ goal \(MatSessionRecord.minutes(MatSessionRecord.seconds(progress.goalNanoseconds)))", rank: 5)
+        line.add(bar, rank: 4)
+        line.add("\(Int((progress.fraction * 100).rounded(.down))) %", rank: 8)
+        line.add("\(tracker.contactZones.count)/\(zones) zones", rank: 6)
+        line.add("left \(summary.timesLeft)×", rank: 2)
+        line.add("session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))", rank: 3)
+        return line.fitted(width: width, separator: " ")
     }
 
     func startHistory(goal: MatDailyGoal) -> HistoryRecorder? {

@@ -52,10 +52,10 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in program's name or a program file.", valueName: "program"))
+    @Argument(help: ArgumentHelp("A built-in program's name or a program file.", valueName: "program"), completion: ShellCompletions.programs)
     var program: String
 
-    @Option(help: ArgumentHelp("The device (usb, usb:VID:PID, usb:serial=…, serial:PATH, unix:PATH, sim, sim:PROFILE).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (usb, usb:VID:PID, usb:serial=…, serial:PATH, unix:PATH, sim, sim:PROFILE).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String = "sim"
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Scale every intensity: 60%, 60 or 0.6 (0–100%; default: 100%).", valueName: "percent"), transform: PercentArgument.parse)
@@ -73,14 +73,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-session"), help: ArgumentHelp("Stop after this long whatever the program (e.g. 45m; at most 8h).", valueName: "time"))
     var maxSession: TimeArgument = TimeArgument(microseconds: SafetyLimits.defaultSessionMicroseconds)
 
-    @Option(help: ArgumentHelp("Scheduler rate, 50–1000 Hz.", valueName: "Hz"))
-    var rate: Int = SchedulerConfiguration.defaultRate
+    @Option(help: ArgumentHelp("Scheduler rate, 50–1000 Hz (default: 100, lowered so that rate × speed ≤ 1000).", valueName: "Hz"))
+    var rate: Int?
 
     @Option(help: ArgumentHelp("With --device sim: run this many times faster than real time (1–20).", valueName: "factor"))
     var speed: Double = 1
 
     @Flag(name: .customLong("no-history"), help: "Do not record the run in the history.")
     var noHistory = false
+
+    @Flag(help: "Print the summary as one JSON document (snake_case keys) and nothing while it runs.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Print only the outcome, the Stop and the dose (no progress line, no keys).")
+    var quiet = false
+
+    @Flag(name: .customLong("dry-run"), help: "Rehearse on the simulator's virtual clock in a second or two: the length, the peak surface temperature, the dose, and where the governor would cut in. Nothing is driven.")
+    var dryRun = false
 
     @OptionGroup(title: "Faults to inject (with --device sim)") var faults: FaultOptions
 
@@ -92,7 +101,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--max-session must be more than 0 and at most 8h")
         }
         let rates = SchedulerConfiguration.rateRange
-        guard rates.contains(rate) else {
+        if let rate, !rates.contains(rate) {
             throw ValidationError("--rate must be \(rates.lowerBound)–\(rates.upperBound) Hz, not \(rate)")
         }
         guard speed.isFinite, (1...20).contains(speed) else { throw ValidationError("--speed must be 1–20, not \(speed)") }
@@ -100,7 +109,7 @@ struct RunCommand: ParsableCommand {
         if speed != 1 && !isSim { throw ValidationError("--speed only works with --device sim (a real device runs in real time)") }
         if !faults.summary.isEmpty && !isSim { throw ValidationError("fault flags only work with --device sim") }
         try SimulatorChoice.check(device: device, faults: faults)
-        if Double(rate) * speed > Double(SchedulerConfiguration.rateRange.upperBound) {
+        if let rate, Double(rate) * speed > Double(SchedulerConfiguration.rateRange.upperBound) {
             throw ValidationError("--rate \(rate) at --speed \(speed) would tick \(Int(Double(rate) * speed)) times a wall second; keep rate × speed ≤ \(SchedulerConfiguration.rateRange.upperBound)")
         }
     }
@@ -121,9 +130,14 @@ struct RunCommand: ParsableCommand {
             throw ExitStatus.forProgramLookup(error)
         }
 
+        if dryRun {
+            try rehearse(program)
+            return
+        }
+
         let connector: DeviceConnector
         do {
-            connector = try DeviceConnector.make(device: device, simulatorFaults: faults.plan, simulatorSpeed: speed)
+            connector = try DeviceConnector.make(device: device, simulatorFaults: faults.plan, simulatorSpeed: speed, pacesSimulator: true)
         } catch {
             StandardError.print("Error: \(error)")
             throw ExitCode.validationFailure
@@ -152,7 +166,7 @@ struct RunCommand: ParsableCommand {
 
         var code = play(program, on: session, connector: connector, output: output, current: currentRun)
         if connector.uri.isSimulator {
-            let pacing = connector.simulators.withLock { $0.last?.pacing.figures }
+            let pacing = connector.simulators.withLock { $0.last?.pacing?.figures }
             session.close()
             if let device = connector.shutDown() {
                 let motors = (0..<device.profile.device.actuatorCount).map { "\(device.outputs.motorDuties[$0])" }
@@ -175,6 +189,41 @@ struct RunCommand: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
+    /// `--dry-run`: the program on the simulator's virtual clock (the `sim:PROFILE` named,
+    /// else the 4-motor handheld), with these settings: what the real run would do.
+    func rehearse(_ program: Program) throws {
+        let profile = (try? SimulatorChoice.profile(forDevice: device)) ?? nil
+        let chosen = profile ?? .handheldRing4
+        let started = Date()
+        let result: Rehearsal.Result
+        do {
+            result = try Rehearsal(program: program, profile: chosen, settings: settings, faults: faults.plan).run()
+        } catch {
+            StandardError.print("Error: the rehearsal could not play \(program.name) on \(chosen.name): \(error)")
+            throw ExitCode(ExitStatus.invalidFile)
+        }
+        let wall = Date().timeIntervalSince(started)
+        let cut: String? = if case .safetyStop(let reason) = result.outcome { "\(reason)" } else { nil }
+        if json {
+            JSONOutput.print([
+                "program": program.name, "profile": chosen.name, "rehearsal": true,
+                "outcome": cut == nil ? "finished" : "safety_stop", "governor_stop": JSONOutput.orNull(cut),
+                "program_s": result.seconds, "program_duration_s": program.duration,
+                "max_surface_c": result.maxSurfaceTemperature, "max_motor_per_mille": Int(result.maxMotorDuty),
+                "dose_points": result.dosePoints, "dose_stop_points": Int(settings.doseStopPoints),
+                "outputs_zero_after_stop": (0..<chosen.device.actuatorCount).allSatisfy({ result.outputsAfterEnd.motorDuties[$0] == 0 }) && result.outputsAfterEnd.heaterDuty == 0,
+                "wall_s": wall,
+            ] as [String: Any])
+            return
+        }
+        emit("rehearsal of \(program.title) (\(program.name)) on the simulator \(chosen.name), virtual clock; nothing was driven")
+        emit("length \(Progress.clock(result.seconds)) of \(Progress.clock(program.duration))"
+             + (cut.map { "; the governor would stop it there: \($0)" } ?? "; it plays to its end"))
+        emit(String(format: "peak surface %.1f °C; loudest motor %d ‰; dose %.2f points (stop at %d)",
+                    result.maxSurfaceTemperature, Int(result.maxMotorDuty), result.dosePoints, Int(settings.doseStopPoints)))
+        emit(String(format: "rehearsed in %.1f s of wall time", wall))
+    }
+
     /// A stop signal that came while connecting: nothing was driven yet. The device gets
     /// Stop all the same; returns the exit status, nil when no signal came.
     func stoppedBeforeStart(_ session: DeviceSession) -> Int32? {
@@ -193,25 +242,37 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// The scheduler's rate: --rate, else the default lowered so that the scheduler
+    /// ticks at most 1000 times a wall second at --speed (50 Hz at --speed 20).
+    var effectiveRate: Int {
+        if let rate { return rate }
+        let ceiling = Double(SchedulerConfiguration.rateRange.upperBound) / max(1, speed)
+        return max(SchedulerConfiguration.rateRange.lowerBound, min(SchedulerConfiguration.defaultRate, Int(ceiling)))
+    }
+
     var settings: PlaybackSettings {
         var settings = PlaybackSettings()
         settings.intensityPercent = intensity.percent
         settings.maxIntensity = UInt16(maxIntensity.percent * 10)
         settings.heat = heat?.choice ?? .program
-        settings.rateHertz = rate
+        settings.rateHertz = effectiveRate
         settings.doseStopPoints = doseLimit
         settings.maxSessionMicroseconds = maxSession.microseconds
         return settings
     }
 
-    /// A view on a ``ProgramRun``: the header, the live progress line, the summary; the
-    /// exit status. Signals act on the run from the signal watcher's thread, and every
-    /// line goes through `output`, so nothing here waits on the terminal before the Stop.
+    /// A view on a ``ProgramRun``: the header, the live progress line, the summary (or one
+    /// JSON document with --json); the exit status. Signals and keys act on the run from
+    /// their own threads, and every line goes through `output`, so nothing here waits on
+    /// the terminal before the Stop.
     func play(_ program: Program, on session: DeviceSession, connector: DeviceConnector, output: OutputWriter,
               current: CurrentRun) -> Int32 {
-        func say(_ line: String) { output.line(Terminal.forPeople(line, on: .output)) }
+        let talk = !json && !quiet
+        func say(_ line: String) { if !json { output.line(Terminal.forPeople(line, on: .output)) } }
+        func chat(_ line: String) { if talk { say(line) } }
         let run: ProgramRun
         let grant: RealtimeGrant
+        let keys = KeyCell()
         do {
             // Locking memory stalls the process while it pages in; the in-process
             // simulator is not hardware: no lock for it.
@@ -221,7 +282,11 @@ struct RunCommand: ParsableCommand {
             current.run.withLock { $0 = run }
             SignalFlag.onSignal { number in
                 if number == SIGTSTP {
-                    Self.suspend(run, output: output)
+                    if let keyboard = keys.keyboard.withLock({ $0 }) {
+                        keyboard.suspended { Self.suspend(run, output: output) }
+                    } else {
+                        Self.suspend(run, output: output)
+                    }
                 } else {
                     run.stop(note: "stopped by \(SignalFlag.name(number))")
                 }
@@ -231,53 +296,128 @@ struct RunCommand: ParsableCommand {
             StandardError.print("Error: \(error)")
             return 1
         }
-        defer { SignalFlag.onSignal(nil) }
+        defer {
+            SignalFlag.onSignal(nil)
+            keys.keyboard.withLock { $0 }?.restore()
+        }
         // A signal or an output failure before the handler was in place.
         if SignalFlag.received != 0 { run.stop(note: "stopped by \(SignalFlag.name(SignalFlag.received))") }
         if let failure = output.failure { run.stop(note: "stopped because \(failure)") }
 
         let capabilities = run.capabilities
-        let interactive = isatty(STDOUT_FILENO) != 0
-        say("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(device)]")
-        say(grant.summary)
-        for note in grant.notes + run.deviceNotes { say("  note: \(note)") }
+        let interactive = isatty(STDOUT_FILENO) != 0 && talk
+        chat("\(program.title) (\(program.name)), \(Progress.clock(program.duration)) on \(capabilities.vendor) \(capabilities.model) [\(device)]")
+        chat(grant.summary)
+        var notes = grant.notes + run.deviceNotes
+        if rate == nil && effectiveRate != SchedulerConfiguration.defaultRate {
+            notes.append("the scheduler ticks at \(effectiveRate) Hz (not \(SchedulerConfiguration.defaultRate)): at --speed \(String(format: "%g", speed)) that is \(Int(Double(effectiveRate) * speed)) ticks a wall second, the most it keeps")
+        }
+        for note in notes { chat("  note: \(note)") }
+        if interactive, let keyboard = KeyboardControl(action: { key in Self.act(on: key, run) }) {
+            keys.keyboard.withLock { $0 = keyboard }
+            say(KeyboardControl.legend)
+        }
 
         let progress = Progress(program: program)
         var lastLine = Date.distantPast
+        let started = Date()
         let report = run.wait { now in
-            let line = Terminal.forPeople(progress.line(seconds: now.programSeconds, status: now.status), on: .output)
+            guard talk else { return }
+            let control = run.control
+            let parts = progress.line(seconds: now.programSeconds, status: now.status, paused: control.command == .pause,
+                                      intensity: control.intensityPercent == settings.intensityPercent ? nil : control.intensityPercent)
             if interactive {
+                let line = Terminal.forPeople(parts.fitted(width: StatusLine.terminalWidth()), on: .output)
                 output.progress("\r" + line + "\u{1B}[K")
             } else if Date().timeIntervalSince(lastLine) >= 10 {
-                output.line(line)
+                output.line(Terminal.forPeople(parts.fitted(width: .max), on: .output))
                 lastLine = Date()
             }
         }
+        keys.keyboard.withLock { $0 }?.restore()
         if interactive { output.line("") }
 
         let signal = SignalFlag.received
         var code = Self.exitStatus(report.outcome, signal: signal)
-        say("after \(Progress.clock(report.programSeconds)) of \(Progress.clock(program.duration)): \(report.note)")
+        if output.failure != nil && signal == 0 { code = ExitStatus.outputFailed }
+        let watchdog = capabilities.device.watchdogMilliseconds
         if let failure = output.failure {
             // Standard output is gone: say on standard error why the run stopped.
-            StandardError.printIfWritable("massagectl run: stopped because \(failure); \(Self.describe(report.stop, watchdog: capabilities.device.watchdogMilliseconds))")
+            StandardError.printIfWritable("massagectl run: stopped because \(failure); \(Self.describe(report.stop, watchdog: watchdog))")
         }
-        say(Self.describe(report.stop, watchdog: capabilities.device.watchdogMilliseconds))
-        if case .unconfirmed = report.stop, !connector.uri.isSimulator {
-            say(Self.stopAgain(connector))
-        }
-        say("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
-            + (report.maxTemperature.map { ", surface reported up to \(Progress.celsius($0))" } ?? ""))
+        let stopAgain: String? = if case .unconfirmed = report.stop, !connector.uri.isSimulator { Self.stopAgain(connector) } else { nil }
         let statistics = report.scheduler.statistics
         let lateness = statistics.lateness
-        say("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns; wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))"
-            + (statistics.delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
-        if let cause = Self.hostCause(report, watchdog: capabilities.device.watchdogMilliseconds, speed: speed) { say(cause) }
+        let cause = Self.hostCause(report, watchdog: watchdog, speed: speed)
+        if json {
+            output.line(JSONOutput.text(summaryObject(program, report, capabilities: capabilities, wallSeconds: Date().timeIntervalSince(started),
+                                                      stopAgain: stopAgain, hostCause: cause, exitStatus: code)))
+        } else {
+            say("after \(Progress.clock(report.programSeconds)) of \(Progress.clock(program.duration)): \(report.note)")
+            say(Self.describe(report.stop, watchdog: watchdog))
+            if let stopAgain { say(stopAgain) }
+            say("dose \(String(format: "%.2f", report.scheduler.dosePoints)) points (stop at \(settings.doseStopPoints))"
+                + (report.maxTemperature.map { ", surface reported up to \(Progress.celsius($0))" } ?? ""))
+            chat("scheduler \(settings.rateHertz) Hz: \(statistics.ticks) ticks, \(statistics.overruns) overruns"
+                + (statistics.delivery.map { "; \($0.sent) SetOutputs sent, \($0.coalesced) coalesced" } ?? ""))
+            chat("wake lateness p50 \(Progress.micro(lateness.p50)), p99 \(Progress.micro(lateness.p99)), p99.9 \(Progress.micro(lateness.p999)), max \(Progress.micro(lateness.maximum))")
+            if let cause { say(cause) }
+        }
         if let warning = run.historyWarning {
             StandardError.printIfWritable("warning: the end of this run is not in the history: \(warning)")
         }
-        if output.failure != nil && signal == 0 { code = ExitStatus.outputFailed }
         return code
+    }
+
+    /// The run's summary for `--json` (snake_case keys, units in the names).
+    func summaryObject(_ program: Program, _ report: ProgramRun.Report, capabilities: DeviceCapabilities, wallSeconds: Double,
+                       stopAgain: String?, hostCause: String?, exitStatus: Int32) -> [String: Any] {
+        let statistics = report.scheduler.statistics
+        var stop: [String: Any] = [:]
+        switch report.stop {
+        case .acknowledged(let ms):
+            stop = ["acknowledged": true, "ack_ms": ms, "error": NSNull()]
+        case .unconfirmed(let error):
+            stop = ["acknowledged": false, "ack_ms": NSNull(), "error": "\(error)"]
+        }
+        stop["after_reconnect"] = JSONOutput.orNull(stopAgain)
+        let outcome: String = switch report.outcome {
+        case .finished: "finished"
+        case .stoppedByRequest: "stopped"
+        case .safetyStop: "safety_stop"
+        }
+        return [
+            "program": program.name, "title": program.title, "device": device,
+            "model": capabilities.model, "serial": capabilities.serial,
+            "outcome": outcome, "note": report.note, "exit_status": Int(exitStatus),
+            "program_s": report.programSeconds, "program_duration_s": program.duration, "wall_s": wallSeconds, "speed": speed,
+            "intensity_percent": intensity.percent, "rate_hz": settings.rateHertz,
+            "dose_points": report.scheduler.dosePoints, "dose_stop_points": Int(settings.doseStopPoints),
+            "max_surface_c": JSONOutput.orNull(report.maxTemperature.map { Double($0) / 10 }),
+            "stop": stop,
+            "scheduler": [
+                "ticks": statistics.ticks, "overruns": statistics.overruns,
+                "lateness_p50_us": Double(statistics.lateness.p50) / 1000, "lateness_p99_us": Double(statistics.lateness.p99) / 1000,
+                "lateness_max_us": Double(statistics.lateness.maximum) / 1000,
+                "set_outputs_sent": JSONOutput.orNull(statistics.delivery.map { $0.sent }),
+                "set_outputs_coalesced": JSONOutput.orNull(statistics.delivery.map { $0.coalesced }),
+            ] as [String: Any],
+            "host_cause": JSONOutput.orNull(hostCause),
+        ]
+    }
+
+    /// A key pressed during the run (on the keyboard's thread).
+    static func act(on key: KeyboardControl.Key, _ run: ProgramRun) {
+        switch key {
+        case .pauseOrResume:
+            if run.control.command == .pause { run.resume() } else { run.pause() }
+        case .louder:
+            try? run.setIntensity(percent: min(100, run.control.intensityPercent + 10))
+        case .softer:
+            try? run.setIntensity(percent: max(0, run.control.intensityPercent - 10))
+        case .quit:
+            run.stop(note: "stopped with q")
+        }
     }
 
     /// Ctrl-Z: the program pauses and the device stops (Stop, acknowledged) before the
@@ -328,7 +468,7 @@ struct RunCommand: ParsableCommand {
     static func exitStatus(_ outcome: SchedulerOutcome, signal: Int32) -> Int32 {
         switch outcome {
         case .finished: 0
-        case .stoppedByRequest: signal != 0 ? SignalFlag.exitStatus(signal) : ExitStatus.outputFailed
+        case .stoppedByRequest: signal != 0 ? SignalFlag.exitStatus(signal) : 0   // q, or output that failed (74, set after)
         case .safetyStop: 1
         }
     }
@@ -362,6 +502,11 @@ final class CurrentRun: Sendable {
     let run = Mutex<ProgramRun?>(nil)
 }
 
+/// The keyboard's control once it is made, for the Ctrl-Z handler.
+final class KeyCell: Sendable {
+    let keyboard = Mutex<KeyboardControl?>(nil)
+}
+
 /// The live progress line.
 struct Progress {
     let program: Program
@@ -372,19 +517,24 @@ struct Progress {
         starts = program.stepStarts
     }
 
-    func line(seconds: Double, status: Status?) -> String {
+    /// The progress as ranked parts: a fault first, then the time, the motors, the heat,
+    /// the dose; the step's name goes first when the terminal is narrow.
+    func line(seconds: Double, status: Status?, paused: Bool = false, intensity: Int? = nil) -> StatusLine {
         let index = max(0, min(program.steps.count - 1, (starts.lastIndex { $0 <= seconds } ?? 0)))
         let step = program.steps.isEmpty ? "" : program.steps[index].name
-        var parts = ["step \(index + 1)/\(program.steps.count) \(step)",
-                     "\(Self.clock(seconds)) / \(Self.clock(program.duration)) (\(Self.clock(max(0, program.duration - seconds))) left)"]
+        var line = StatusLine()
+        if let status, !status.faults.isEmpty { line.add("FAULT \(DeviceReport.names(status.faults).joined(separator: ", "))", rank: 9) }
+        if paused { line.add("PAUSED", rank: 8) }
+        line.add("step \(index + 1)/\(program.steps.count) \(step)", rank: 1)
+        line.add("\(Self.clock(seconds)) / \(Self.clock(program.duration))", rank: 7)
+        line.add("(\(Self.clock(max(0, program.duration - seconds))) left)", rank: 2)
+        if let intensity { line.add("\(intensity) %", rank: 5) }
         if let status {
-            let bars = status.outputs.map { Self.bar($0) }.joined(separator: " ")
-            if !bars.isEmpty { parts.append(bars) }
-            if status.temperature != Status.noTemperature { parts.append(Self.celsius(status.temperature)) }
-            parts.append("dose \(String(format: "%.2f", Double(status.dose) / 100))")
-            if !status.faults.isEmpty { parts.append("FAULT \(DeviceReport.names(status.faults).joined(separator: ", "))") }
+            line.add(status.outputs.map { Self.bar($0) }.joined(separator: " "), rank: 6)
+            if status.temperature != Status.noTemperature { line.add(Self.celsius(status.temperature), rank: 4) }
+            line.add("dose \(String(format: "%.2f", Double(status.dose) / 100))", rank: 3)
         }
-        return parts.joined(separator: "  ")
+        return line
     }
 
     static func bar(_ perMille: UInt16) -> String {

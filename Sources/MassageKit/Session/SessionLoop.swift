@@ -180,7 +180,11 @@ final class SessionLoop {
             case .mat(let report): emit(.mat(report))
             case .fault(let report): emit(.fault(report))
             case .outputsRefused(let reason): emit(.outputsRefused(reason))
-            case .completed(let id, let result): completions.removeValue(forKey: id)?(result)
+            case .completed(let id, let result):
+                // What the answer changed (a GetStatus after a ClearFault) is published
+                // before the caller wakes: it reads ``latestStatus`` next.
+                publish()
+                completions.removeValue(forKey: id)?(result)
             case .ended(let error): ended = error
             }
         }
