@@ -11,16 +11,21 @@ public final class DeviceConnector: Sendable {
     public let table: DeviceTable
     public let simulatorFaults: FaultPlan
     public let simulatorSpeed: Double
+    /// In-process simulators' clocks wait for this process when the machine pauses it
+    /// (``HostPacing``): set for program runs, whose host stalls are not the device's.
+    public let pacesSimulator: Bool
     /// In-process simulators this connector started (`sim`), stopped by ``shutDown()``.
     public let simulators = Mutex<[LocalSimulator]>([])
     /// The USB serial string descriptor of the device first opened, to reopen that one.
     public let usbSerialSeen = Mutex<String?>(nil)
 
-    public init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1) {
+    public init(uri: DeviceURI, table: DeviceTable, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1,
+                pacesSimulator: Bool = false) {
         self.uri = uri
         self.table = table
         self.simulatorFaults = simulatorFaults
         self.simulatorSpeed = simulatorSpeed
+        self.pacesSimulator = pacesSimulator
     }
 
     /// Parses `--device` and loads the device table; the errors are the user's to fix.
@@ -28,7 +33,7 @@ public final class DeviceConnector: Sendable {
     /// (`usb…`); elsewhere it is handed to `warning` (standard error by default) and the
     /// built-in table is used.
     public static func make(
-        device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1,
+        device: String, simulatorFaults: FaultPlan = FaultPlan(), simulatorSpeed: Double = 1, pacesSimulator: Bool = false,
         warning: (String) -> Void = DeviceConnector.warnOnStandardError
     ) throws -> DeviceConnector {
         let uri: DeviceURI
@@ -43,19 +48,22 @@ public final class DeviceConnector: Sendable {
         } catch {
             throw ValidationFailure(message: error.description)
         }
-        return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed)
+        return DeviceConnector(uri: uri, table: table, simulatorFaults: simulatorFaults, simulatorSpeed: simulatorSpeed,
+                               pacesSimulator: pacesSimulator)
     }
 
     /// Writes `warning: TEXT` to standard error, control and bidi characters escaped.
     public static func warnOnStandardError(_ text: String) {
-        FileHandle.standardError.write(Data(("warning: " + TerminalText.escaped(text) + "\n").utf8))
+        let bytes = Array(("warning: " + TerminalText.escaped(text) + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }   // never traps (FileHandle's write does)
     }
 
     /// Opens the transport; `serial` is the device to find again after a link loss.
     public func open(serial: String?) throws(TransportError) -> any Transport {
         switch uri {
         case .sim(let profile):
-            let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed)
+            let simulator = try LocalSimulator(profile: profile, faults: simulatorFaults, speed: simulatorSpeed,
+                                               pacing: pacesSimulator ? HostPacing() : nil)
             simulators.withLock { $0.append(simulator) }
             return simulator.transport
         case .usb(var match):
@@ -80,9 +88,11 @@ public final class DeviceConnector: Sendable {
     }
 
     /// Connects a session (blocking), reporting failure as a `DeviceFailure`.
-    public func connect(options: DeviceSession.Options = DeviceSession.Options()) throws -> DeviceSession {
+    /// `giveUp` is asked while the handshake runs (a stop signal's flag): see
+    /// ``DeviceSession/connectWaiting(options:open:giveUp:)``.
+    public func connect(options: DeviceSession.Options = DeviceSession.Options(), giveUp: (() -> Bool)? = nil) throws -> DeviceSession {
         do {
-            return try DeviceSession.connectWaiting(options: options, open: opener)
+            return try DeviceSession.connectWaiting(options: options, open: opener, giveUp: giveUp)
         } catch {
             shutDown()
             throw DeviceFailure(message: "cannot connect to \(uri): \(error.description)")

@@ -61,6 +61,10 @@ public final class ProgramRun: Sendable {
     let stopNote = Mutex<String?>(nil)
     let historyProblem = Mutex<String?>(nil)
 
+    /// What the host holds stricter than the device declares (its heater cap, its dose
+    /// limit), one line each, for the person to see before the run.
+    public let deviceNotes: [String]
+
     /// Why the run's end is not in the history, when it is not (after ``wait(every:progress:)``).
     public var historyWarning: String? { historyProblem.withLock { $0 } }
     let stepStarts: [Double]
@@ -75,6 +79,9 @@ public final class ProgramRun: Sendable {
         } catch {
             throw DeviceFailure(message: "the device's actuators cannot be used: \(error)")
         }
+        let check = DeviceLimitCheck(capabilities)
+        if let refusal = check.refusal { throw DeviceFailure(message: refusal) }
+        deviceNotes = check.notes
         if capabilities.actuatorCount == 0 && !program.heats {
             throw DeviceFailure(message: "\(capabilities.model) has no motors and \(program.name) no heat: nothing to play (a mat? see massagectl mat)")
         }
@@ -106,14 +113,15 @@ public final class ProgramRun: Sendable {
         // outlives it otherwise). A fault already latched stops the first tick.
         let control = self.control
         let figures = self.figures
+        let heat = HeatCheck(heaterCap: limits.heaterCap)
         let token = session.addObserver { event in
-            ProgramRun.forward(event, to: control)
+            ProgramRun.forward(event, to: control, heat: heat)
             if case .status(let status) = event, status.temperature != Status.noTemperature {
                 _ = figures.hottest.max(Int(status.temperature), ordering: .relaxed)
             }
         }
         observerToken.withLock { $0 = token }
-        if let status = session.latestStatus, !status.faults.isEmpty { control.reportDeviceFault(status.faults) }
+        if let status = session.latestStatus { ProgramRun.forward(.status(status), to: control, heat: heat) }
         do {
             let core = SchedulerCore(
                 configuration: try SchedulerConfiguration(rateHertz: settings.rateHertz, actuatorCount: capabilities.actuatorCount),
@@ -129,15 +137,35 @@ public final class ProgramRun: Sendable {
         }
     }
 
+    /// The host's own check of the heat, whatever the device says of itself: a surface
+    /// reported above the cap in force (never above 43 °C) plus the margin stops the run.
+    public struct HeatCheck: Sendable {
+        /// The hottest surface allowed, 0.1 °C.
+        public let threshold: Int16
+        /// The cap in force, 0.1 °C.
+        public let cap: UInt16
+
+        /// Nil for a device without a heater (`heaterCap` 0).
+        public init?(heaterCap: UInt16) {
+            guard let threshold = DeviceLimitCheck.overTemperatureThreshold(heaterCap: heaterCap) else { return nil }
+            self.threshold = threshold
+            cap = min(heaterCap, SafetyFigures.heaterCapCeiling)
+        }
+    }
+
     /// How a session event bears on a run: a device fault (a Fault frame, or fault bits in
-    /// a Status) and the end of the link are safety reports; the governor acts on them at
-    /// the scheduler's next tick. Called on the session's owner thread.
-    public static func forward(_ event: DeviceSession.Event, to control: SchedulerControl) {
+    /// a Status), a surface hotter than `heat` allows, and the end of the link are safety
+    /// reports; the governor acts on them at the scheduler's next tick. Called on the
+    /// session's owner thread.
+    public static func forward(_ event: DeviceSession.Event, to control: SchedulerControl, heat: HeatCheck? = nil) {
         switch event {
         case .fault(let report):
             control.reportDeviceFault(report.faults.isEmpty ? FaultSet(rawValue: 1 << UInt16(min(report.code, 15))) : report.faults)
-        case .status(let status) where !status.faults.isEmpty:
-            control.reportDeviceFault(status.faults)
+        case .status(let status):
+            if !status.faults.isEmpty { control.reportDeviceFault(status.faults) }
+            if let heat, status.temperature != Status.noTemperature, status.temperature > heat.threshold {
+                control.reportOverTemperature(reading: status.temperature, cap: heat.cap)
+            }
         case .connection(.linkLost), .connection(.ended):
             control.reportLinkLost()
         default:
@@ -173,10 +201,16 @@ public final class ProgramRun: Sendable {
     }
 
     /// Waits for the end on this thread, calling `progress` every `interval` (and updating
-    /// the history row), then stops the device and finishes the history row.
+    /// the history row), then stops the device and finishes the history row. It looks
+    /// for the end every 10 ms, so Stop follows the scheduler's end at once; `progress`
+    /// must not block (a view that writes to a terminal hands the line to a writer).
     public func wait(every interval: Duration = .milliseconds(100), progress onProgress: (Progress) -> Void = { _ in }) -> Report {
+        let clock = ContinuousClock()
+        var nextProgress = clock.now
         while !isFinished {
-            Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: 0.01)
+            guard clock.now >= nextProgress else { continue }
+            nextProgress = clock.now.advanced(by: interval)
             let now = progress
             onProgress(now)
             recorder.withLock { recorder in
@@ -219,7 +253,7 @@ public final class ProgramRun: Sendable {
         case .stoppedByRequest: return (note ?? "stopped", .stopped)
         case .safetyStop(let reason):
             switch reason {
-            case .linkLost, .deviceFault: return ("stopped: \(reason)", .failed)
+            case .linkLost, .deviceFault, .overTemperature: return ("stopped: \(reason)", .failed)
             default: return ("stopped: \(reason)", .stopped)
             }
         }

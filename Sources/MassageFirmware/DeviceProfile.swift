@@ -77,7 +77,7 @@ public enum FirmwareLimits {
     /// No new reading for this long while the heater may run latches sensor stale, µs.
     public static let sensorStaleAfter: UInt64 = 1_000_000
     /// Above the cap by this much (0.1 °C) latches over temperature.
-    public static let overTemperatureMargin: Int32 = 20
+    public static let overTemperatureMargin = Int32(SafetyFigures.overTemperatureMargin)
     /// A motor driven above this (per mille) that reports no speed ...
     public static let stallDriveThreshold: Int32 = 200
     /// ... (below this, per mille) ...

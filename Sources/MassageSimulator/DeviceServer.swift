@@ -20,10 +20,16 @@ public final class DeviceServer: Sendable {
     let speed: Double
     private let stopRequested = Atomic<Bool>(false)
 
-    /// `speed` scales simulated time against wall time (1 = real time).
-    public init(port: any DevicePort, speed: Double = 1, log: @escaping @Sendable (String) -> Void) {
+    /// How the device's clock follows a host in the same process, when it does.
+    let pacing: HostPacing?
+
+    /// `speed` scales simulated time against wall time (1 = real time). `pacing` (for a
+    /// simulator inside the host's own process) holds the device's clock while the host
+    /// is paused, so a stall of the process is not a silent host to the device.
+    public init(port: any DevicePort, speed: Double = 1, pacing: HostPacing? = nil, log: @escaping @Sendable (String) -> Void) {
         self.port = port
         self.speed = speed > 0 ? speed : 1
+        self.pacing = pacing
         self.log = log
     }
 
@@ -46,15 +52,27 @@ public final class DeviceServer: Sendable {
         let start = Self.monotonicNanoseconds()
         var deadline = start
         var linkWasUp = true
+        var wallBefore = start
+        var target: Double = 0   // the device's clock, µs
+        var hostHeardAt = (wall: start, device: 0.0)
 
         while !stopRequested.load(ordering: .relaxed) && !shouldStop() {
             while let event = port.poll() { log("\(DeviceObserver.stamp(device.now)) \(event.description)") }
             incoming.removeAll(keepingCapacity: true)
-            if try port.readAvailable(into: &incoming) > 0 { device.hostSend(incoming) }
+            let heard = try port.readAvailable(into: &incoming) > 0
+            if heard { device.hostSend(incoming) }
 
-            let elapsed = Double(Self.monotonicNanoseconds() - start) / 1000 * speed
-            let target = UInt64(max(0, elapsed))
-            device.run(until: duration.map { min($0, target) } ?? target)
+            let wallNow = Self.monotonicNanoseconds()
+            if heard { hostHeardAt = (wallNow, target) }
+            let step = Double(wallNow - wallBefore) / 1000 * speed
+            wallBefore = wallNow
+            if let pacing {
+                target = pacing.advance(target, by: step, hostHeardAt: hostHeardAt, wallNow: wallNow)
+            } else {
+                target += step
+            }
+            let goal = UInt64(max(0, target))
+            device.run(until: duration.map { min($0, goal) } ?? goal)
 
             outgoing.removeAll(keepingCapacity: true)
             device.hostReceive(into: &outgoing)

@@ -23,6 +23,9 @@ public struct FaultPlan: Sendable {
     public var sensorShortedAt: UInt64? = nil
     /// Motor `motor` jams at `time`.
     public var stuckMotor: (motor: Int, time: UInt64)? = nil
+    /// A lying firmware: every Status and StatusReport says the surface is this hot (0.1 °C)
+    /// while the device latches nothing, for testing the host's own temperature check.
+    public var reportedTemperature: Int16? = nil
 
     public init() {}
 }

@@ -9,6 +9,10 @@ public final class LocalSimulator: Sendable {
     public let transport: InMemoryLink.HostEnd
     public let profile: SimulatorProfile
     let server: DeviceServer
+    /// How often, and how long, the device's clock waited for this process (see
+    /// ``HostPacing``): the machine's pauses, not the device's. Nil when the clock runs
+    /// on wall time alone (a conformance run, which goes silent on purpose).
+    public let pacing: HostPacing?
     let outcome = Outcome()
     let done = DispatchSemaphore(value: 0)
 
@@ -17,8 +21,11 @@ public final class LocalSimulator: Sendable {
     }
 
     /// Starts `profile` (a built-in name; nil = `handheld-ring4`) with `faults`.
+    /// `pacing`: hold the device's clock while this process is paused (for a program run,
+    /// not for a test of the device's own timing).
     public init(profile name: String? = nil, seed: UInt64 = 1, faults: FaultPlan = FaultPlan(), speed: Double = 1,
-                log: @escaping @Sendable (String) -> Void = { _ in }) throws(TransportError) {
+                pacing: HostPacing? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) throws(TransportError) {
+        self.pacing = pacing
         let wanted = name ?? SimulatorProfile.handheldRing4.name
         guard let profile = SimulatorProfile.named(wanted) else {
             throw .notFound(what: "no simulator profile \"\(wanted)\"",
@@ -27,10 +34,18 @@ public final class LocalSimulator: Sendable {
         self.profile = profile
         let link = InMemoryLink(name: "in-process simulator \(profile.name)")
         transport = link.host
-        server = DeviceServer(port: link.device, speed: speed, log: log)
+        server = DeviceServer(port: link.device, speed: speed, pacing: pacing, log: log)
         let device = SimulatedDevice(profile: profile, seed: seed, faults: faults)
         let thread = Thread { [server, outcome, done, transport] in
-            let ended = try? server.run(device, shouldStop: { !transport.isConnected })
+            var ended = try? server.run(device, shouldStop: { !transport.isConnected })
+            // The device outlives its host: it runs on, alone, for its watchdog period, so
+            // what it ends with is what a real one would do after the host is gone (its
+            // watchdog stops outputs a host left running), not a snapshot of the moment
+            // the host let go.
+            if var device = ended {
+                device.run(until: device.now + UInt64(device.core.config.watchdogMilliseconds) * 1000 + 2 * device.tick)
+                ended = device
+            }
             outcome.device.withLock { $0 = ended }
             link.device.close()
             done.signal()

@@ -30,10 +30,11 @@ public struct SimulatedDevice: Sendable {
     var received: [UInt8] = []
     var hardwareFaultsApplied = (detached: false, open: false, shorted: false, stuck: false)
 
-    /// A device of `profile`; `seed` fixes every random draw (noise, faults), so the same
-    /// inputs give the same run.
+    /// A device of `profile`; `seed` fixes every random draw (noise, faults, the body's
+    /// times), so the same inputs give the same run. A mat plays `bodyScript`, or when nil
+    /// the profile's body scenario (``SimulatorProfile/body``).
     public init(profile: SimulatorProfile, seed: UInt64 = 1, faults: FaultPlan = FaultPlan(),
-                tick: UInt64 = 1000, bodyScript: BodyScript = .default, heaterStartTemperature: Double? = nil) {
+                tick: UInt64 = 1000, bodyScript: BodyScript? = nil, heaterStartTemperature: Double? = nil) {
         self.profile = profile
         self.faults = faults
         self.tick = max(1, tick)
@@ -46,7 +47,8 @@ public struct SimulatedDevice: Sendable {
         heater = device.hasHeater ? HeaterModel(skinContact: true, surfaceTemperature: heaterStartTemperature) : nil
         sensor = TemperatureSensor(seed: seed &+ 0x5E_45)
         if let shape = profile.matShape {
-            mat = MatModel(rows: shape.rows, columns: shape.columns, script: bodyScript, seed: seed &+ 0x3A7)
+            mat = MatModel(rows: shape.rows, columns: shape.columns,
+                           script: bodyScript ?? profile.bodyScript(deviceSeed: seed), seed: seed &+ 0x3A7)
         }
         maxSurfaceTemperature = heater?.surfaceTemperature ?? 0
         toDevice = FaultyPipe(faults: faults)
@@ -109,8 +111,34 @@ public struct SimulatedDevice: Sendable {
 
         outputs = core.step(now: now, sensors: sensors)
         while let frame = core.nextOutgoingFrame() {
-            toHost.send(frame, at: now, random: &random)
+            if let lie = faults.reportedTemperature {
+                toHost.send(Self.reporting(lie, in: frame), at: now, random: &random)
+            } else {
+                toHost.send(frame, at: now, random: &random)
+            }
         }
+    }
+
+    /// `frame` with the temperature of a Status or StatusReport replaced by `tenths` (the
+    /// lying firmware of ``FaultPlan/reportedTemperature``); any other frame as it is.
+    static func reporting(_ tenths: Int16, in frame: WireFrame) -> WireFrame {
+        var decoder = FrameDecoder()
+        var rewritten = frame
+        decoder.feed(frame) { event in
+            guard case .frame(var decoded) = event else { return }
+            switch decoded.message {
+            case .status(var status):
+                status.temperature = tenths
+                decoded.message = .status(status)
+            case .statusReport(var status):
+                status.temperature = tenths
+                decoded.message = .statusReport(status)
+            default:
+                return
+            }
+            rewritten = decoded.encoded()
+        }
+        return rewritten
     }
 
     mutating func applyHardwareFaults() {

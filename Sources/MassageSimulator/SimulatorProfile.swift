@@ -11,6 +11,10 @@ public struct SimulatorProfile: Sendable {
     public var device: DeviceProfile
     /// Mat zones as rows × columns (zone = row · columns + column), or nil for no mat.
     public var matShape: (rows: Int, columns: Int)?
+    /// What the simulated person does on the mat (a mat profile only).
+    public var body: BodyScenario = .default
+    /// The seed of the body's times; nil for the device's seed.
+    public var bodySeed: UInt64?
 
     public init(name: String, summary: String, device: DeviceProfile, matShape: (rows: Int, columns: Int)? = nil) {
         self.name = name
@@ -22,9 +26,15 @@ public struct SimulatorProfile: Sendable {
     /// The built-in profiles, in the order they are listed.
     public static let builtIn: [SimulatorProfile] = [.handheldRing4, .handheldSingle, .mat16]
 
-    /// The built-in profile called `name`, or nil.
+    /// The built-in profile called `name`, or nil. `name` may carry the body parameters
+    /// of a `sim:` URI (`mat-16?body=gets-up&seed=3`, see ``parse(_:)``).
     public static func named(_ name: String) -> SimulatorProfile? {
-        builtIn.first { $0.name == name }
+        try? parse(name)
+    }
+
+    /// The body script the simulated mat plays for a device seeded with `seed`.
+    public func bodyScript(deviceSeed seed: UInt64) -> BodyScript {
+        body.script(seed: bodySeed ?? seed)
     }
 
     /// A handheld heat massager: four motors on a ring (the circular profiles run round

@@ -12,6 +12,13 @@ public enum SafetyFigures {
     public static let doseActionPoints: UInt32 = 100
     /// The dose no setting may pass, points: the limit value (5 m/s² over 8 h).
     public static let doseLimitPoints: UInt32 = 400
+    /// A surface this far above the cap in force (0.1 °C) is over temperature: the device
+    /// latches its fault there, and the host stops driving a device that reports it.
+    public static let overTemperatureMargin: UInt16 = 20
+    /// The watchdog a host may drive a device under, ms (PROTOCOL.md 4.19): below 250 it
+    /// trips on a host's normal refresh; above 2000 the outputs run on too long after the
+    /// host is gone.
+    public static let watchdogRangeMilliseconds: ClosedRange<UInt16> = 250...2000
 }
 
 /// The vibration dose's integer arithmetic (DESIGN.md, PROTOCOL.md 6.5), shared by the

@@ -34,7 +34,7 @@ struct ClearFaultCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
     @Flag(name: .customLong("dry-run"), help: "Show what is latched and what clearing would mean; clear nothing.")

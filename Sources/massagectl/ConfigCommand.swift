@@ -43,7 +43,7 @@ struct ConfigGetCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A key (see KEYS); all keys when left out.", valueName: "key"))
     var key: String?
 
-    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
     func validate() throws {
@@ -98,7 +98,7 @@ struct ConfigSetCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The value, in the key's unit (°C for heater_cap, e.g. 39.5).", valueName: "value"))
     var value: String
 
-    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
     func validate() throws {

@@ -47,11 +47,17 @@ struct ConformCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (see DEVICE URIS below).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
-    @Flag(help: "Print one JSON object instead of the table.")
+    @Flag(help: "Print one JSON document instead of the table: device, passed, failed, skipped, duration_s, and results (id, section, title, verdict pass/fail/skip, figure, actuation, duration_s).")
     var json = false
+
+    @Flag(name: .shortAndLong, help: "Print only the failed checks and the summary line.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Under each check's line, also print what it checks.")
+    var verbose = false
 
     @Flag(help: "Let checks drive the motors and heat real hardware (nobody may be on the device).")
     var allowActuation = false
@@ -69,6 +75,8 @@ struct ConformCommand: ParsableCommand {
     var list = false
 
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
+        if json && (quiet || verbose) { throw ValidationError("--json prints one document with every check; --quiet and --verbose are for the table") }
         if let expectFault, InjectedFault(rawValue: expectFault) == nil {
             throw ValidationError("--expect-fault takes one of \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", ")), not '\(expectFault)'")
         }
@@ -121,9 +129,13 @@ struct ConformCommand: ParsableCommand {
             try connector.open(serial: nil)
         }
         let json = json
-        if !json { print("conformance of \(connector.uri) to firmware-protocol/PROTOCOL.md (version 2)") }
+        let quiet = quiet
+        let verbose = verbose
+        if !json && !quiet { print("conformance of \(connector.uri) to firmware-protocol/PROTOCOL.md (version 2)") }
         let report = suite.run { result in
-            if !json { print(Self.line(result)) }
+            guard !json, !quiet || result.verdict == .fail else { return }
+            print(Self.line(result))
+            if verbose { print("      checks: \(result.title)") }
         }
         if json {
             print(Self.json(report))
@@ -141,20 +153,39 @@ struct ConformCommand: ParsableCommand {
         return "\(r.verdict.rawValue)  \(r.id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(r.figure)  (§\(r.section))\(marked)"
     }
 
+    /// The report as one JSON document, in the convention of every `--json` (README,
+    /// "JSON output"): snake_case keys, the unit in the key (`duration_s`), values that
+    /// are words in snake_case (`pass`, `vibrates_full`).
     static func json(_ report: ConformanceReport) -> String {
-        struct Output: Encodable {
-            var device: String
-            var passed: Int
-            var failed: Int
-            var skipped: Int
-            var seconds: Double
-            var results: [CheckResult]
+        JSONOutput.text([
+            "device": report.device,
+            "passed": report.passed,
+            "failed": report.failed,
+            "skipped": report.skipped,
+            "duration_s": report.seconds,
+            "results": report.results.map { result in
+                [
+                    "id": result.id,
+                    "section": result.section,
+                    "title": result.title,
+                    "verdict": result.verdict.rawValue.lowercased(),
+                    "figure": result.figure,
+                    "actuation": jsonName(result.actuation),
+                    "duration_s": result.seconds,
+                ] as [String: Any]
+            },
+        ] as [String: Any])
+    }
+
+    /// `vibrates at full intensity` → `vibrates_full`: what a check drives, as a word.
+    static func jsonName(_ actuation: Actuation) -> String {
+        switch actuation {
+        case .none: "none"
+        case .vibrates: "vibrates"
+        case .vibratesFull: "vibrates_full"
+        case .heats: "heats"
+        case .heatsAndVibrates: "heats_and_vibrates"
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let output = Output(device: report.device, passed: report.passed, failed: report.failed, skipped: report.skipped,
-                            seconds: report.seconds, results: report.results)
-        return (try? encoder.encode(output)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// The simulator fault that gives `fault`, from power-up.

@@ -18,6 +18,12 @@ enum ExitStatus {
     /// 66 (EX_NOINPUT): a file named on the command line cannot be read: missing, not a
     /// regular file, no permission.
     static let unreadableFile: Int32 = 66
+    /// 74 (EX_IOERR): standard output failed (a full disk, a closed descriptor) and the run
+    /// stopped the device because of it.
+    static let outputFailed: Int32 = 74
+    /// 141 (128 + SIGPIPE): the reader of standard output went away (`| head`); the run
+    /// stopped the device first.
+    static let outputReaderGone: Int32 = 141
 
     /// The status for a failure to find or read a program: an unknown name is a usage
     /// error, an unreadable file 66, an invalid one 65.

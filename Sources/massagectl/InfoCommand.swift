@@ -29,7 +29,7 @@ struct InfoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (see DEVICE URIS below).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (see DEVICE URIS above).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String = "sim"
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -31,6 +31,10 @@ struct Massagectl: AsyncParsableCommand {
     /// inherit that mask).
     @MainActor
     static func main() async {
+        let closedStreams = reopenClosedStandardStreams()
+        if !closedStreams.isEmpty {
+            StandardError.print("warning: \(closedStreams.joined(separator: " and ")) \(closedStreams.count == 1 ? "was" : "were") closed; using /dev/null instead")
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -38,6 +42,7 @@ struct Massagectl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            checkStandardOutput()
         } catch {
             let code = exitCode(for: error)
             let message = TerminalText.escapedKeepingLines(fullMessage(for: error))
@@ -45,10 +50,20 @@ struct Massagectl: AsyncParsableCommand {
                 if code == .success {
                     Swift.print(message)
                 } else {
-                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                    writeUnbuffered(message + "\n", to: STDERR_FILENO)
                 }
             }
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// What a command printed must have reached standard output: a full disk or a closed
+/// pipe found only when the buffer is flushed is an error (74), said on standard error,
+/// not a silent success.
+func checkStandardOutput() {
+    guard fflush(nil) != 0 else { return }   // every output stream: only standard output is buffered
+    let code = errno
+    StandardError.print("Error: standard output could not be written (\(String(cString: strerror(code)))): what this command printed is incomplete")
+    Foundation.exit(74)
 }

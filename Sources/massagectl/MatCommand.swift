@@ -2,6 +2,7 @@ import MassageControl
 import ArgumentParser
 import Foundation
 import MassageKit
+import MassageSimulator
 
 /// `massagectl mat`: an acupressure mat's contact, live (`watch`) or as a timed session
 /// toward the day's goal (`session`).
@@ -14,6 +15,12 @@ struct MatCommand: ParsableCommand {
             mat) or contact switches wired to GPIO lines (gpio:CHIP?lines=5,6,13,19, zone i \
             on the i-th line; &active-high and &bias=as-is change the default wiring of \
             contacts that close to ground with the pull-up on).
+
+            The simulated mat (sim:mat-16) has a simulated person on it, who follows a \
+            body scenario: sim:mat-16?body=SCENARIO&seed=N chooses it (quote the URI in a \
+            shell). \(BodyScenario.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "; ")). \
+            The seed (default 1) draws the times: the same seed gives the same session, \
+            another seed another one.
 
             A GPIO mat can also be described in a file (--mat-file mat.json), with a grid \
             and names for the zones:
@@ -28,7 +35,7 @@ struct MatCommand: ParsableCommand {
 
 /// The options both mat commands take: where the mat is, and for how long.
 struct MatSourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The mat: sim:mat-16, a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"))
+    @Option(help: ArgumentHelp("The mat: sim:mat-16 (with ?body=SCENARIO&seed=N: see massagectl mat --help), a mat device (usb…, serial:PATH, unix:PATH) or gpio:CHIP?lines=5,6,13,19.", valueName: "URI"), completion: ShellCompletions.mats)
     var device: String = "sim:mat-16"
 
     @Option(name: .customLong("mat-file"), help: ArgumentHelp("A GPIO mat described in a JSON file (chip, a line per zone, grid, wiring) instead of --device gpio:… (see massagectl mat --help).", valueName: "path"))
@@ -91,5 +98,5 @@ struct MatSourceOptions: ParsableArguments {
 
 /// Writes to standard output without a newline (for lines redrawn in place).
 func emitRaw(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    writeUnbuffered(text, to: STDOUT_FILENO)
 }

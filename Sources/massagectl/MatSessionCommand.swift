@@ -32,6 +32,13 @@ struct MatSessionCommand: ParsableCommand {
               massagectl mat session
               massagectl mat session --device gpio:gpiochip0?lines=5,6,13,19 --goal 10m
               massagectl mat session --device sim:mat-16 --speed 10 --duration 20s
+              massagectl mat session --duration 20m --json > session.json
+
+            --json prints nothing while the session runs and one JSON document at its end: \
+            the summary the history keeps (history --json shows it as "summary"): \
+            device, session_seconds, time_on_mat_seconds, zone_contact_seconds (per zone), \
+            longest_contact_seconds, times_on, times_left, on_mat_at_end, goal_seconds, \
+            earlier_today_seconds, goal_met, exact, overflow_count, late_inputs, ended.
 
             EXIT STATUS
               0    the session ended: Ctrl-C, SIGTERM or --duration
@@ -49,7 +56,18 @@ struct MatSessionCommand: ParsableCommand {
     @Flag(name: .customLong("no-history"), help: "Do not record the session in the history.")
     var noHistory = false
 
+    @Flag(help: "Print only the summary, as one JSON document (see above), when the session ends.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Print only the summary at the end: no header, progress or events.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also print a line each time the set of zones in contact changes, with the zones.")
+    var verbose = false
+
     func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
+        if json && verbose { throw ValidationError("--json prints only the summary; --verbose does not go with it") }
         if let goal {
             guard goal.microseconds >= 1_000_000, goal.microseconds <= 8 * 3_600_000_000 else {
                 throw ValidationError("--goal must be 1s–8h")
@@ -69,7 +87,10 @@ struct MatSessionCommand: ParsableCommand {
         if let goalWarning { StandardError.print("warning: \(goalWarning)") }
         let session = MatSessionRun(feed: feed, goal: today, device: source.device,
                                     durationNanoseconds: source.durationNanoseconds, recorder: startHistory(goal: today))
-        let interactive = isatty(STDOUT_FILENO) != 0
+        // What people read as it happens: nothing of it with --json or --quiet.
+        let chatty = !json && !quiet
+        let interactive = chatty && isatty(STDOUT_FILENO) != 0
+        func emit(_ text: String) { if chatty { massagectl.emit(text) } }
         let goalSeconds = MatSessionRecord.seconds(today.goalNanoseconds)
         let earlierSeconds = MatSessionRecord.seconds(today.earlierTodayNanoseconds)
 
@@ -81,7 +102,9 @@ struct MatSessionCommand: ParsableCommand {
 
         var lastDraw = Date.distantPast
         var lastLogSecond = 0.0
+        var lastContact = ZoneSet.none
         func line(_ text: String) {
+            guard chatty else { return }
             emitRaw(interactive ? "\r\(text)\u{1B}[K\n" : "\(text)\n")
             lastDraw = .distantPast   // redraw the progress line under it
         }
@@ -96,6 +119,11 @@ struct MatSessionCommand: ParsableCommand {
                     if interactive { emitRaw("\u{07}") }
                 }
             }
+            if verbose, session.tracker.contactZones != lastContact {
+                lastContact = session.tracker.contactZones
+                line("\(MatSessionRecord.clock(MatWatchCommand.sessionSeconds(session.tracker)))  contact \(lastContact.count)/\(feed.layout.zoneCount): "
+                    + MatWatchCommand.names(lastContact, feed.layout))
+            }
             for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
             if SignalFlag.received != 0 {
                 session.end(SignalFlag.received == SIGTERM ? "ended by SIGTERM" : "ended by Ctrl-C")
@@ -105,8 +133,9 @@ struct MatSessionCommand: ParsableCommand {
             let seconds = MatSessionRecord.seconds(summary.sessionNanoseconds)
             if interactive, Date().timeIntervalSince(lastDraw) >= 0.1 {
                 lastDraw = Date()
-                emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount) + "\u{1B}[K")
-            } else if !interactive, seconds - lastLogSecond >= 10 {
+                emitRaw("\r" + Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount,
+                                                  width: StatusLine.terminalWidth()) + "\u{1B}[K")
+            } else if !interactive, chatty, seconds - lastLogSecond >= 10 {
                 lastLogSecond = seconds
                 emit(Self.progressLine(summary, progress, session.tracker, zones: feed.layout.zoneCount))
             }
@@ -114,20 +143,43 @@ struct MatSessionCommand: ParsableCommand {
         if interactive { emitRaw("\r\u{1B}[K") }
 
         let record = session.finish()
-        for text in record.lines(layout: feed.layout, goal: today) { emit(text) }
+        if json {
+            print(Self.json(record))
+        } else {
+            for text in record.lines(layout: feed.layout, goal: today) { massagectl.emit(text) }
+        }
         for warning in session.takeWarnings() { StandardError.print("warning: \(warning)") }
         if session.failed { throw ExitCode.failure }
     }
 
+    /// `record` as the one JSON document of `--json`: the history's summary, its keys in
+    /// snake_case (README, "JSON output").
+    static func json(_ record: MatSessionRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(record),
+              var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return "null" }
+        // A session still running has no ending: null, not a missing key.
+        if object["ended"] == nil { object["ended"] = NSNull() }
+        return JSONOutput.text(object)
+    }
+
     /// "on the mat 1:02.3 / 5:00 ▕██        ▏ 20 %  14/16 zones  left 0×  session 1:10.0"
-    static func progressLine(_ summary: MatSessionSummary, _ progress: MatGoalProgress, _ tracker: ContactTracker, zones: Int) -> String {
+    static func progressLine(_ summary: MatSessionSummary, _ progress: MatGoalProgress, _ tracker: ContactTracker, zones: Int,
+                             width: Int = .max) -> String {
         let cells = 12
         let filled = Int((progress.fraction * Double(cells)).rounded(.down))
         let bar = "▕" + String(repeating: "█", count: filled) + String(repeating: " ", count: cells - filled) + "▏"
-        return "on the mat \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.timeOnMatNanoseconds)))"
-            + " / goal \(MatSessionRecord.minutes(MatSessionRecord.seconds(progress.goalNanoseconds))) \(bar) \(Int((progress.fraction * 100).rounded(.down))) %"
-            + "  \(tracker.contactZones.count)/\(zones) zones  left \(summary.timesLeft)×"
-            + "  session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))"
+        var line = StatusLine()
+        line.add("on the mat \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.timeOnMatNanoseconds)))", rank: 9)
+        line.add("/ goal \(MatSessionRecord.minutes(MatSessionRecord.seconds(progress.goalNanoseconds)))", rank: 5)
+        line.add(bar, rank: 4)
+        line.add("\(Int((progress.fraction * 100).rounded(.down))) %", rank: 8)
+        line.add("\(tracker.contactZones.count)/\(zones) zones", rank: 6)
+        line.add("left \(summary.timesLeft)×", rank: 2)
+        line.add("session \(MatSessionRecord.clock(MatSessionRecord.seconds(summary.sessionNanoseconds)))", rank: 3)
+        return line.fitted(width: width, separator: " ")
     }
 
     func startHistory(goal: MatDailyGoal) -> HistoryRecorder? {

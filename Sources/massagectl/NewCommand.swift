@@ -32,7 +32,7 @@ struct NewCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The new program's name: a-z, 0-9 and -.", valueName: "NAME"))
     var name: String
 
-    @Option(help: ArgumentHelp("The program to start from: a built-in's name, one of yours, or a file.", valueName: "PROGRAM"))
+    @Option(help: ArgumentHelp("The program to start from: a built-in's name, one of yours, or a file.", valueName: "PROGRAM"), completion: ShellCompletions.programs)
     var from: String = "swedish"
 
     @Flag(help: "Replace a program of yours that has this name.")

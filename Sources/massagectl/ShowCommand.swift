@@ -32,7 +32,7 @@ struct ShowCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A built-in program's name or a program file.", valueName: "PROGRAM|FILE"))
+    @Argument(help: ArgumentHelp("A built-in program's name or a program file.", valueName: "PROGRAM|FILE"), completion: ShellCompletions.programs)
     var program: String
 
     @Option(help: ArgumentHelp("Columns to draw in (default: the terminal's width, or 80).", valueName: "N"))

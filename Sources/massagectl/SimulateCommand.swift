@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MassageControl
 import MassageFirmware
 import MassageSimulator
 import MassageWire
@@ -24,6 +25,7 @@ struct SimulateCommand: ParsableCommand {
             EXAMPLES
               massagectl simulate --listen unix:/tmp/massage.sock
               massagectl simulate --profile mat-16 --pty --link /tmp/massage-tty
+              massagectl simulate --profile mat-16 --body gets-up --seed 3 --listen unix:/tmp/mat.sock
               massagectl simulate --listen unix:/tmp/m.sock --drop 5% --corrupt 0.1% --jitter 3ms
               massagectl simulate --listen unix:/tmp/m.sock --sensor-detach-at 2m --stuck-motor 1@90s
 
@@ -34,11 +36,14 @@ struct SimulateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device to simulate (see --list-profiles).", valueName: "name"))
+    @Option(help: ArgumentHelp("The device to simulate (see --list-profiles).", valueName: "name"), completion: ShellCompletions.profiles)
     var profile = SimulatorProfile.handheldRing4.name
 
     @Flag(help: "List the built-in device profiles and exit.")
     var listProfiles = false
+
+    @Flag(help: "List the body scenarios of a simulated mat (--body, or sim:mat-16?body=NAME&seed=N) and exit.")
+    var listBodies = false
 
     @Option(help: ArgumentHelp("Listen on a UNIX socket (owner-only, mode 0600).", valueName: "unix:PATH"))
     var listen: String?
@@ -49,8 +54,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --pty, also make a symbolic link to it at PATH.", valueName: "PATH"))
     var link: String?
 
-    @Option(help: "Seed for every random draw (sensor noise, link faults): the same seed gives the same device.")
+    @Option(help: "Seed for every random draw (sensor noise, link faults, the body's times on a mat): the same seed gives the same device.")
     var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("With a mat profile: what the simulated person does on the mat: \(BodyScenario.namesText) (see --list-bodies).", valueName: "scenario"), completion: .list(BodyScenario.allCases.map(\.rawValue)))
+    var body: String = BodyScenario.default.rawValue
 
     @Option(help: ArgumentHelp("Stop after this much simulated time (e.g. 90s, 20m).", valueName: "time"))
     var duration: TimeArgument?
@@ -61,10 +69,14 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print only where it listens and the summary.")
     var quiet = false
 
+    @Flag(name: .shortAndLong, help: "Also print the device's make-up (motors, heater, mat) and, for a mat, every step of the body's script.")
+    var verbose = false
+
     @OptionGroup(title: "Faults to inject") var faults: FaultOptions
 
     mutating func validate() throws {
-        if listProfiles { return }
+        if listProfiles || listBodies { return }
+        if quiet && verbose { throw ValidationError("--quiet and --verbose ask for opposite things; give one") }
         guard SimulatorProfile.named(profile) != nil else {
             throw ValidationError("unknown profile '\(profile)'; the profiles are: \(SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))")
         }
@@ -81,7 +93,22 @@ struct SimulateCommand: ParsableCommand {
         guard speed.isFinite, speed > 0, speed <= 1000 else {
             throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)")
         }
-        if let profile = SimulatorProfile.named(profile) { try faults.check(profile: profile) }
+        if let profile = SimulatorProfile.named(profile) {
+            try faults.check(profile: profile)
+            guard let scenario = BodyScenario.named(body) else {
+                throw ValidationError("--body \(body): no body scenario '\(body)'; the scenarios are: \(BodyScenario.namesText)")
+            }
+            if scenario != .default && profile.matShape == nil {
+                throw ValidationError("--body \(body): profile '\(profile.name)' has no mat; body scripts are for a mat (--profile mat-16)")
+            }
+        }
+    }
+
+    /// The profile with the body scenario `--body` names.
+    var chosenProfile: SimulatorProfile? {
+        guard var chosen = SimulatorProfile.named(profile) else { return nil }
+        if let scenario = BodyScenario.named(body), scenario != .default { chosen.body = scenario }
+        return chosen
     }
 
     func run() throws {
@@ -89,7 +116,11 @@ struct SimulateCommand: ParsableCommand {
             for p in SimulatorProfile.builtIn { emit("\(p.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(p.summary)") }
             return
         }
-        guard let profile = SimulatorProfile.named(profile) else { throw ExitCode.validationFailure }
+        if listBodies {
+            for b in BodyScenario.allCases { emit("\(b.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(b.summary)") }
+            return
+        }
+        guard let profile = chosenProfile else { throw ExitCode.validationFailure }
 
         let port: any DevicePort
         do throws(PortError) {
@@ -108,8 +139,10 @@ struct SimulateCommand: ParsableCommand {
 
         let plan = faults.plan
         emit("simulating \(profile.name) (\(profile.summary)) on \(port.name)\(link.map { " (link \($0))" } ?? "")")
+        if profile.matShape != nil { emit("body: \(profile.body.rawValue) (\(profile.body.summary)), seed \(seed)") }
         let injected = faults.summary
         if !injected.isEmpty { emit("faults: \(injected)") }
+        if verbose { for line in Self.makeUp(profile, seed: seed) { emit(line) } }
 
         SignalFlag.install()
         let quiet = quiet
@@ -127,6 +160,39 @@ struct SimulateCommand: ParsableCommand {
         let why = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the end of --duration"
         let core = device.core
         emit("stopped by \(why) after \(String(format: "%.3f", Double(device.now) / 1e6)) s simulated: state \(DeviceReport.stateName(core.state)), faults 0x\(String(core.faults.rawValue, radix: 16)), bad frames \(core.framesBad), frames lost on the link \(device.framesLostOnLink)")
+    }
+}
+
+extension SimulateCommand {
+    /// `--verbose`: what the simulated device is made of, and for a mat what the body
+    /// does, step by step (the first 40 steps; a long script says how many more).
+    static func makeUp(_ profile: SimulatorProfile, seed: UInt64) -> [String] {
+        let device = profile.device
+        var lines = ["device: \(device.actuatorCount) motor\(device.actuatorCount == 1 ? "" : "s"), "
+            + (device.hasHeater ? "a heater" : "no heater")
+            + (profile.matShape.map { ", a mat of \($0.rows) × \($0.columns) zones" } ?? "")]
+        guard profile.matShape != nil else { return lines }
+        let events = profile.bodyScript(deviceSeed: seed).events
+        let shown = 40
+        lines.append("body script (\(events.count) steps):")
+        for event in events.prefix(shown) {
+            lines.append("  \(MatSessionRecord.clock(Double(event.timeMicroseconds) / 1e6))  \(describe(event.action))")
+        }
+        if events.count > shown { lines.append("  … and \(events.count - shown) more") }
+        return lines
+    }
+
+    /// One body action in words.
+    static func describe(_ action: BodyAction) -> String {
+        switch action {
+        case .lieDown: return "lies down on the back"
+        case .lieOnSide(let side): return "lies on the \(side == .left ? "left" : "right") side"
+        case .shift(let lean): return String(format: "shifts weight (lean %+.2f)", lean)
+        case .liftHip(let side, let duration):
+            return String(format: "lifts the %@ hip for %.1f s", side == .left ? "left" : "right", Double(duration) / 1e6)
+        case .getUp: return "gets up"
+        case .absent: return "nobody on the mat"
+        }
     }
 }
 
@@ -162,6 +228,9 @@ struct FaultOptions: ParsableArguments {
     @Option(name: .customLong("stuck-motor"), help: ArgumentHelp("Motor N jams at TIME (e.g. 2@30s).", valueName: "n@time"))
     var stuckMotor: StuckMotorArgument?
 
+    @Option(name: .customLong("report-temperature"), help: ArgumentHelp("A lying firmware: every Status says the surface is this hot (°C, -40–150) while the device latches nothing; tests the host's own check.", valueName: "°C"))
+    var reportTemperature: Double?
+
     var plan: FaultPlan {
         var plan = FaultPlan()
         plan.dropProbability = drop?.value ?? 0
@@ -174,6 +243,9 @@ struct FaultOptions: ParsableArguments {
         plan.sensorOpenAt = sensorOpenAt?.microseconds
         plan.sensorShortedAt = sensorShortAt?.microseconds
         plan.stuckMotor = stuckMotor.map { (motor: $0.motor, time: $0.time) }
+        if let reportTemperature, reportTemperature.isFinite {
+            plan.reportedTemperature = Int16((min(150, max(-40, reportTemperature)) * 10).rounded())
+        }
         return plan
     }
 
@@ -191,26 +263,7 @@ struct FaultOptions: ParsableArguments {
         if let sensorOpenAt { parts.append("sensor open at \(seconds(sensorOpenAt.microseconds))") }
         if let sensorShortAt { parts.append("sensor shorted at \(seconds(sensorShortAt.microseconds))") }
         if let stuckMotor { parts.append("motor \(stuckMotor.motor) jams at \(seconds(stuckMotor.time))") }
+        if let reportTemperature { parts.append(String(format: "reports a %.1f °C surface whatever it reads", reportTemperature)) }
         return parts.joined(separator: "; ")
-    }
-}
-
-/// SIGINT and SIGTERM, noted for a loop to see (a handler may only touch an atomic).
-enum SignalFlag {
-    private static let signal = Atomic<Int32>(0)
-    static var received: Int32 { signal.load(ordering: .relaxed) }
-
-    static func install() {
-        for number in [SIGINT, SIGTERM] {
-            Glibc.signal(number) { caught in SignalFlag.signal.store(caught, ordering: .relaxed) }
-        }
-        // A process inherits its parent's signal mask: started from a thread that blocks
-        // them (a thread pool's worker, as a test runner's may be), SIGINT and SIGTERM
-        // would stay pending and nothing could stop the device. This thread takes them.
-        var wanted = sigset_t()
-        sigemptyset(&wanted)
-        sigaddset(&wanted, SIGINT)
-        sigaddset(&wanted, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     }
 }

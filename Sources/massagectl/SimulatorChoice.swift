@@ -8,15 +8,15 @@ import MassageSimulator
 /// that "cannot be reached" (exit 1) after the run has begun.
 enum SimulatorChoice {
     /// The profile `device` names when it is a `sim` URI (`sim` alone is
-    /// `handheld-ring4`); nil for any other URI, whose errors the connector reports.
+    /// `handheld-ring4`), with its body parameters (`sim:mat-16?body=gets-up&seed=3`); nil
+    /// for any other URI, whose errors the connector reports.
     static func profile(forDevice device: String) throws -> SimulatorProfile? {
         guard case .sim(let name)? = try? DeviceURI(parsing: device) else { return nil }
-        let wanted = name ?? SimulatorProfile.handheldRing4.name
-        guard let profile = SimulatorProfile.named(wanted) else {
-            throw ValidationError("--device \(device): no simulator profile '\(wanted)'; the profiles are: "
-                + SimulatorProfile.builtIn.map(\.name).joined(separator: ", "))
+        do {
+            return try SimulatorProfile.parse(name ?? SimulatorProfile.handheldRing4.name)
+        } catch {
+            throw ValidationError("--device \(device): \(error)")
         }
-        return profile
     }
 
     /// Refuses an unknown simulator profile, and fault flags that the profile cannot take
@@ -30,6 +30,9 @@ enum SimulatorChoice {
 extension FaultOptions {
     /// Refuses faults `profile` cannot have: `--stuck-motor N` past its motors.
     func check(profile: SimulatorProfile) throws {
+        if let reportTemperature, !(reportTemperature.isFinite && (-40...150).contains(reportTemperature)) {
+            throw ValidationError("--report-temperature must be -40–150 °C, not \(reportTemperature)")
+        }
         if let stuck = stuckMotor, stuck.motor >= profile.device.actuatorCount {
             throw ValidationError("--stuck-motor \(stuck.motor): profile '\(profile.name)' has \(profile.device.actuatorCount) motor(s), numbered from 0")
         }

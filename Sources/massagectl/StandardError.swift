@@ -14,7 +14,16 @@ enum StandardError {
         for (prefix, colour) in [("Error:", 31), ("warning:", 33)] where shown.hasPrefix(prefix) {
             shown = Terminal.coloured(prefix, colour, on: .error) + shown.dropFirst(prefix.count)
         }
-        FileHandle.standardError.write(Data((shown + "\n").utf8))
+        writeUnbuffered(shown + "\n", to: STDERR_FILENO)
+    }
+
+    /// ``print(_:)``, unless standard error cannot take the text within `patience`: for
+    /// what a command says after it has stopped a device, when standard error may be the
+    /// same frozen terminal that standard output is. A process asked to end must end.
+    static func printIfWritable(_ text: String, patience: Int32 = 100) {
+        var ready = pollfd(fd: STDERR_FILENO, events: Int16(POLLOUT), revents: 0)
+        guard poll(&ready, 1, patience) == 1, ready.revents & Int16(POLLOUT) != 0 else { return }
+        print(text)
     }
 }
 

@@ -23,7 +23,7 @@ struct StopCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"))
+    @Option(help: ArgumentHelp("The device (\(DeviceURI.syntaxHelp)).", valueName: "URI"), completion: ShellCompletions.devices)
     var device: String
 
     func run() throws {

@@ -76,7 +76,7 @@ struct WireEncode: ParsableCommand {
         let wire = frame.encoded()
         warnIfRejected(wire)
         if raw {
-            FileHandle.standardOutput.write(Data(wire))
+            writeUnbuffered(bytes: Array(wire), to: STDOUT_FILENO)
         } else {
             print(HexText.string(wire))
         }

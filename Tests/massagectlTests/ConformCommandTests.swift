@@ -16,8 +16,14 @@ import Testing
         let results = object?["results"] as? [[String: Any]] ?? []
         #expect(results.count == checkCount)
         #expect(object?["failed"] as? Int == 0)
-        #expect(results.allSatisfy { ["PASS", "SKIP"].contains($0["verdict"] as? String ?? "") })
+        #expect(results.allSatisfy { ["pass", "skip"].contains($0["verdict"] as? String ?? "") })
         #expect(results.allSatisfy { $0["id"] is String && $0["section"] is String && $0["figure"] is String })
+        // The convention of every --json: snake_case keys, the unit in the key, words as values.
+        #expect(object?["duration_s"] is Double)
+        #expect(results.allSatisfy { $0["duration_s"] is Double && $0["seconds"] == nil })
+        let actuations = Set(results.compactMap { $0["actuation"] as? String })
+        #expect(actuations.isSubset(of: ["none", "vibrates", "vibrates_full", "heats", "heats_and_vibrates"]), "\(actuations)")
+        #expect(actuations.contains("vibrates_full"), "\(actuations)")
     }
 
     @Test("conform against massagectl simulate on a UNIX socket: one line per check, a summary, exit 0")

@@ -10,6 +10,7 @@ import Foundation
 /// | `serial:/dev/ttyACM0` | a CDC-ACM device or a UART, by its tty |
 /// | `unix:/path/to.sock` | a simulator listening on a UNIX socket (`massagectl simulate --listen`) |
 /// | `sim`, `sim:PROFILE` | a simulator inside this process (default profile `handheld-ring4`) |
+/// | `sim:mat-16?body=gets-up&seed=3` | the simulated mat with a body scenario and its seed |
 /// | `gpio:CHIP?lines=5,6,13,19` | a mat's contact lines on a GPIO chip, zone `i` on the `i`th line |
 ///
 /// A `gpio:` URI takes `&active-low` (the default) or `&active-high`, and `&bias=pull-up`
@@ -19,6 +20,9 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
     case usb(USBDeviceMatch)
     case serial(path: String)
     case unix(path: String)
+    /// `profile` is the profile's name, with the simulator's parameters when the URI gives
+    /// them (`mat-16?body=gets-up&seed=3`): MassageSimulator's `SimulatorProfile.parse`
+    /// reads and checks them.
     case sim(profile: String?)
     /// A mat's contact lines: zone `i` is line `lines[i]` of `chip`.
     case gpio(chip: String, lines: [UInt32], options: GPIOContactWiring)
@@ -26,7 +30,7 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
     /// The forms `init(parsing:)` accepts, for help and error text.
     public static let syntaxHelp =
         "usb, usb:VID:PID (hex, e.g. usb:1209:0001), usb:serial=SERIAL, serial:/dev/ttyACM0,"
-        + " unix:/path/to.sock, sim, sim:PROFILE or gpio:CHIP?lines=5,6,13,19[&active-high][&bias=as-is]"
+        + " unix:/path/to.sock, sim, sim:PROFILE[?body=SCENARIO&seed=N] or gpio:CHIP?lines=5,6,13,19[&active-high][&bias=as-is]"
 
     /// The most contact lines a `gpio:` URI may name: a mat has at most 64 zones.
     public static let maxGPIOLines = 64
@@ -52,8 +56,13 @@ public enum DeviceURI: Sendable, Hashable, CustomStringConvertible {
             self = .unix(path: try Self.path(rest, in: text, example: "unix:/run/user/1000/massage-sim.sock"))
         case "sim":
             guard let rest else { self = .sim(profile: nil); break }
-            guard !rest.isEmpty, rest.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw DeviceURIError(text: text, problem: "\"\(rest)\" is not a simulator profile name")
+            let name = rest.prefix { $0 != "?" }
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw DeviceURIError(text: text, problem: "\"\(name)\" is not a simulator profile name")
+            }
+            // Parameters: KEY=VALUE pairs joined by &, in the same plain characters.
+            guard rest.dropFirst(name.count).dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_=&".contains($0)) }) else {
+                throw DeviceURIError(text: text, problem: "the simulator's parameters are KEY=VALUE joined by & (e.g. sim:mat-16?body=gets-up&seed=3)")
             }
             self = .sim(profile: String(rest))
         case "gpio":

@@ -10,6 +10,10 @@ public enum SafetyStopReason: Equatable, Sendable, CustomStringConvertible {
     case deviceFault(FaultSet)
     /// The link to the device was lost.
     case linkLost
+    /// The device reported a surface temperature (0.1 °C) above the cap in force (0.1 °C)
+    /// by more than ``SafetyFigures/overTemperatureMargin``, without a fault of its own:
+    /// the host's own check.
+    case overTemperature(reported: Int16, cap: UInt16)
 
     public var description: String {
         switch self {
@@ -21,7 +25,15 @@ public enum SafetyStopReason: Equatable, Sendable, CustomStringConvertible {
             "the device reported a fault (\(faults.names.joined(separator: ", "))): outputs stopped; check the device (massagectl info), then start again"
         case .linkLost:
             "the link to the device was lost: outputs stopped (the device's watchdog stops it too)"
+        case .overTemperature(let reported, let cap):
+            "the device reports a surface of \(Self.celsius(Int(reported))), above the \(Self.celsius(Int(cap))) cap "
+                + "(+\(Self.celsius(Int(SafetyFigures.overTemperatureMargin))) allowed) without a fault of its own: outputs stopped; "
+                + "let it cool, and have its sensor and firmware checked before using it again"
         }
+    }
+
+    private static func celsius(_ tenths: Int) -> String {
+        "\(tenths / 10).\(abs(tenths % 10)) °C"
     }
 
     private static func minutes(_ microseconds: UInt64) -> String {

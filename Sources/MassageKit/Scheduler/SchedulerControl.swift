@@ -21,6 +21,9 @@ public final class SchedulerControl: Sendable {
     private let tickCount = Atomic<UInt64>(0)
     private let overrunCount = Atomic<UInt64>(0)
     private let offeredCount = Atomic<UInt64>(0)
+    /// The over-temperature report: the reading (0.1 °C, low 16 bits) and the cap (high
+    /// 16 bits); 0 = none. The first one stays.
+    private let overTemperatureReport = Atomic<UInt32>(0)
 
     private static let linkLostBit: UInt32 = 1 << 31
     private static let faultBit: UInt32 = 1 << 30
@@ -70,10 +73,23 @@ public final class SchedulerControl: Sendable {
         safetyReports.bitwiseOr(Self.linkLostBit, ordering: .releasing)
     }
 
-    /// The first safety report waiting, as a stop reason (a fault before a link loss).
+    /// The device reported a surface of `reading` (0.1 °C) above `cap` (0.1 °C, the cap in
+    /// force) by more than the margin, without a fault of its own: the governor stops at
+    /// the next tick.
+    public func reportOverTemperature(reading: Int16, cap: UInt16) {
+        let packed = UInt32(cap) << 16 | UInt32(UInt16(bitPattern: reading))
+        _ = overTemperatureReport.compareExchange(expected: 0, desired: packed == 0 ? 1 << 16 : packed, ordering: .releasing)
+    }
+
+    /// The first safety report waiting, as a stop reason (a fault before the host's
+    /// temperature check, before a link loss).
     var pendingSafetyStop: SafetyStopReason? {
         let bits = safetyReports.load(ordering: .acquiring)
         if bits & Self.faultBit != 0 { return .deviceFault(FaultSet(rawValue: UInt16(truncatingIfNeeded: bits))) }
+        let hot = overTemperatureReport.load(ordering: .acquiring)
+        if hot != 0 {
+            return .overTemperature(reported: Int16(bitPattern: UInt16(truncatingIfNeeded: hot)), cap: UInt16(truncatingIfNeeded: hot >> 16))
+        }
         if bits & Self.linkLostBit != 0 { return .linkLost }
         return nil
     }

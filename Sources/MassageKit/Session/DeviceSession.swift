@@ -116,12 +116,28 @@ public final class DeviceSession: OutputSink {
     }
 
     /// Same as ``connect(options:open:)`` for callers that are not async; blocks.
-    public static func connectWaiting(options: Options = Options(), open: @escaping Opener) throws(SessionError) -> DeviceSession {
+    /// `giveUp`, when given, is asked every 20 ms while waiting (a stop signal's flag, say):
+    /// when it says yes, the session is closed and ``SessionError/closed`` thrown, so a
+    /// person's Ctrl-C never waits for a slow handshake.
+    public static func connectWaiting(options: Options = Options(), open: @escaping Opener,
+                                      giveUp: (() -> Bool)? = nil) throws(SessionError) -> DeviceSession {
         let session = DeviceSession(options: options, open: open)
         let box = ResultBox<DeviceCapabilities>()
         session.start { box.put($0) }
-        _ = try box.wait().get()
-        return session
+        guard let giveUp else {
+            _ = try box.wait().get()
+            return session
+        }
+        while true {
+            if let result = box.wait(timeout: .milliseconds(20)) {
+                _ = try result.get()
+                return session
+            }
+            if giveUp() {
+                session.close(stopBound: .milliseconds(200))
+                throw .closed
+            }
+        }
     }
 
     /// What the device said it is, from the handshake (the latest one after a reconnect).

@@ -192,6 +192,14 @@ public struct SessionEngine: Sendable {
         end(.closed)
     }
 
+    /// The host itself was frozen for `microseconds` (stopped by SIGSTOP or Ctrl-Z, or
+    /// starved of CPU): the device's silence in that time says nothing about the link, so
+    /// the link-loss clock does not count it. What the device sent meanwhile is still to
+    /// be read.
+    public mutating func excuseSilence(microseconds: UInt64, now: UInt64) {
+        lastReceivedAt = min(lastReceivedAt &+ microseconds, now)
+    }
+
     // MARK: - Outputs
 
     /// Runs the timers (retries, outputs, heartbeat, link loss) up to `now`.
@@ -211,14 +219,14 @@ public struct SessionEngine: Sendable {
             pendingOutputs = nil
             currentOutputs = (levels, pendingSetAt)
             statistics.outputsSent += 1
-            sendOutputs(levels, leaseMilliseconds: configuration.outputLeaseMilliseconds, now: now)
+            sendOutputs(levels, leaseMilliseconds: leaseMilliseconds(for: capabilities), now: now)
         }
         if requests.isEmpty && now >= lastReceivedAt + configuration.probeInterval {
             requests.append(Request(purpose: .probe, message: .getStatus))
             serviceRequests(now: now)
         }
         if now >= lastSentAt + configuration.heartbeatInterval {
-            let lease = UInt64(configuration.outputLeaseMilliseconds) * 1000
+            let lease = UInt64(leaseMilliseconds(for: capabilities)) * 1000
             if let current = currentOutputs, now + 1000 < current.setAt + lease, rateAllows {
                 statistics.outputsResent += 1
                 sendOutputs(current.levels, leaseMilliseconds: UInt16((current.setAt + lease - now) / 1000), now: now)
@@ -285,6 +293,13 @@ public struct SessionEngine: Sendable {
         outgoing.append(contentsOf: frame)
         statistics.framesSent += 1
         lastSentAt = now
+    }
+
+    /// The lease every SetOutputs carries: the configured one, never above what the
+    /// device declares it accepts (`max_lease_ms`; a longer one would be refused).
+    func leaseMilliseconds(for capabilities: DeviceCapabilities) -> UInt16 {
+        let declared = capabilities.device.maxLeaseMilliseconds
+        return declared == 0 ? configuration.outputLeaseMilliseconds : min(configuration.outputLeaseMilliseconds, declared)
     }
 
     mutating func sendOutputs(_ levels: OutputLevels, leaseMilliseconds: UInt16, now: UInt64) {

@@ -21,6 +21,8 @@ final class SessionLoop {
     /// Counters of the engines before the current one (reconnects).
     var totals = SessionStatistics()
     var closeRequested = false
+    /// When the last turn began (device µs): a far longer gap means this thread was frozen.
+    var lastTurnAt: UInt64?
     var stopBeforeClose = false
     var wrongDeviceReported = false
     /// `.ended` went out on the connection stream (it goes exactly once, last).
@@ -38,6 +40,7 @@ final class SessionLoop {
         shared.ownerThread.withLock { $0 = pthread_self() }
         while !closeRequested {
             if transport == nil {
+                lastTurnAt = nil
                 guard open() else { break }
                 continue
             }
@@ -53,6 +56,13 @@ final class SessionLoop {
     /// when the engine ended during the turn.
     func turn() -> SessionError? {
         let now = shared.deviceNow()
+        // A turn never waits longer than the engine's next deadline (well under the link-loss
+        // timeout while connected): a gap of half that timeout is this process frozen, not
+        // the device silent. Its bytes are waiting in the transport, unread.
+        if let last = lastTurnAt, now > last + options.engine.linkLossTimeout / 2 {
+            engine.excuseSilence(microseconds: now - last, now: now)
+        }
+        lastTurnAt = now
         for command in takeCommands() { apply(command, now: now) }
         if closeRequested {
             if stopBeforeClose && engine.phase == .ready {
@@ -170,7 +180,11 @@ final class SessionLoop {
             case .mat(let report): emit(.mat(report))
             case .fault(let report): emit(.fault(report))
             case .outputsRefused(let reason): emit(.outputsRefused(reason))
-            case .completed(let id, let result): completions.removeValue(forKey: id)?(result)
+            case .completed(let id, let result):
+                // What the answer changed (a GetStatus after a ClearFault) is published
+                // before the caller wakes: it reads ``latestStatus`` next.
+                publish()
+                completions.removeValue(forKey: id)?(result)
             case .ended(let error): ended = error
             }
         }

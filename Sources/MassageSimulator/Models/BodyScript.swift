@@ -20,6 +20,12 @@ public enum BodyAction: Equatable, Sendable {
     /// Lifts one hip off the mat for `durationMicroseconds`: that side's hip zones drop
     /// to 0 and the other hip takes 30 % more; then the hip comes back down.
     case liftHip(MatSide, durationMicroseconds: UInt64 = 3_000_000)
+    /// Lies on one side (or rolls onto it from the back): only that half of the mat (a
+    /// middle column counts for both) carries the body, each of its zones
+    /// `sideLyingLoad` times its share of the body map (shoulder and hip take the weight
+    /// a back spreads); the other half falls to 0. Over `shiftRampMicroseconds`. A
+    /// `lieDown` turns the body onto its back again.
+    case lieOnSide(MatSide)
     /// Gets up: every zone falls to 0 over `getUpRampMicroseconds`.
     case getUp
     /// Nobody on the mat, at once (no ramp): a script's explicit empty start, or a body
@@ -32,6 +38,9 @@ public enum BodyAction: Equatable, Sendable {
     public static let getUpRampMicroseconds: UInt64 = 1_000_000
     /// Rolling weight to one side is slower than lying down.
     public static let shiftRampMicroseconds: UInt64 = 1_500_000
+    /// How much more a zone under a body lying on its side carries than under the same
+    /// body lying on its back.
+    public static let sideLyingLoad = 1.6
     /// A hip comes up off the mat quickly ...
     public static let hipLiftRampMicroseconds: UInt64 = 300_000
     /// ... and is set back down a little more gently.
@@ -43,6 +52,7 @@ public enum BodyAction: Equatable, Sendable {
         case .lieDown: Self.lieDownRampMicroseconds
         case .shift: Self.shiftRampMicroseconds
         case .liftHip: Self.hipLiftRampMicroseconds
+        case .lieOnSide: Self.shiftRampMicroseconds
         case .getUp: Self.getUpRampMicroseconds
         case .absent: 0
         }

@@ -66,6 +66,8 @@ public struct MatModel: Sendable {
     var lean = 0.0
     var liftedSide: MatSide?
     var liftEnds: UInt64 = .max
+    /// The side the body lies on; nil on its back.
+    var lyingSide: MatSide?
 
     /// An empty mat that starts playing `script` at `startMicroseconds`.
     public init(
@@ -107,6 +109,7 @@ public struct MatModel: Sendable {
         lean = 0
         liftedSide = nil
         liftEnds = .max
+        lyingSide = nil
         scheduleNextChange()
     }
 
@@ -216,6 +219,13 @@ public struct MatModel: Sendable {
             lean = 0
             liftedSide = nil
             liftEnds = .max
+            lyingSide = nil
+        case .lieOnSide(let side):
+            present = true
+            lean = 0
+            liftedSide = nil
+            liftEnds = .max
+            lyingSide = side
         case .shift(let newLean):
             lean = newLean.isNaN ? 0 : max(-1, min(1, newLean))
         case .liftHip(let side, let duration):
@@ -226,6 +236,7 @@ public struct MatModel: Sendable {
             present = false
             liftedSide = nil
             liftEnds = .max
+            lyingSide = nil
         }
         retarget(at: time, ramp: action.rampMicroseconds)
     }
@@ -260,6 +271,11 @@ public struct MatModel: Sendable {
     func posedPressure(zone: Int) -> Double {
         let (along, across) = position(ofZone: zone)
         var pressure = bodyLoad * Self.bodyPressure(along: along, across: across) * (1 + lean * across)
+        if let side = lyingSide {
+            // The half under the body (a middle column, across 0, is under it either way).
+            let under = side == .left ? across <= 0 : across >= 0
+            pressure = under ? pressure * BodyAction.sideLyingLoad : 0
+        }
         if let lifted = liftedSide {
             let onLifted = isHip(zone: zone, side: lifted)
             let onOther = isHip(zone: zone, side: lifted == .left ? .right : .left)
