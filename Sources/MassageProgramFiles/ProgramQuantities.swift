@@ -24,7 +24,7 @@ public enum ProgramQuantities {
         var total = 0.0
         var rest = Substring(trimmed)
         while !rest.isEmpty {
-            let numberText = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            let numberText = Self.numberPrefix(of: rest)
             guard !numberText.isEmpty, let value = Double(numberText) else {
                 throw ReadError(description: "\"\(text)\" is not a duration; \(durationHelp)")
             }
@@ -40,6 +40,19 @@ public enum ProgramQuantities {
             rest = rest.dropFirst(unitText.count).drop { $0 == " " }
         }
         return try finite(total, text)
+    }
+
+    /// The number at the start of `text`: digits and a point, and an exponent (`e-321`)
+    /// when one follows; the shortest form of a very small duration has one (`2.964e-321s`).
+    static func numberPrefix(of text: Substring) -> Substring {
+        let mantissa = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        var rest = text.dropFirst(mantissa.count)
+        guard !mantissa.isEmpty, let e = rest.first, e == "e" || e == "E" else { return mantissa }
+        rest = rest.dropFirst()
+        if let sign = rest.first, sign == "-" || sign == "+" { rest = rest.dropFirst() }
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty else { return mantissa }   // `2e` is a number and a unit's typo
+        return text.prefix(text.distance(from: text.startIndex, to: digits.endIndex))
     }
 
     /// A duration as a file would write it: whole seconds as `1h20m`, `1m30s`, `45s`;
