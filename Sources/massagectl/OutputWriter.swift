@@ -156,15 +156,7 @@ final class OutputWriter: Sendable {
 
     /// Writes all of `bytes`, blocking; the error, if the descriptor refuses them.
     private func write(_ bytes: [UInt8]) -> Failure? {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno == EPIPE ? .readerGone : .failed(errno)
-            }
-            offset += written
-        }
-        return nil
+        let code = writeUnbuffered(bytes: bytes, to: descriptor)
+        return code == 0 ? nil : code == EPIPE ? .readerGone : .failed(code)
     }
 }

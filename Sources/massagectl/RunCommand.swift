@@ -118,9 +118,9 @@ struct RunCommand: ParsableCommand {
         SignalFlag.install(jobControl: true)
         // Every line of this command goes through the writer's thread: stdout that blocks
         // or fails never holds up the Stop.
-        let currentRun = CurrentRun()
+        let handles = RunHandles()
         let output = OutputWriter { failure in
-            currentRun.run.withLock { $0 }?.stop(note: "stopped because \(failure)")
+            handles.run.withLock { $0 }?.stop(note: "stopped because \(failure)")
         }
         let program: Program
         do {
@@ -165,7 +165,7 @@ struct RunCommand: ParsableCommand {
         try ProgramFitCheck.require(program, fits: session)
         if let status = stoppedBeforeStart(session) { throw ExitCode(status) }
 
-        var code = play(program, on: session, connector: connector, output: output, current: currentRun)
+        var code = play(program, on: session, connector: connector, output: output, handles: handles)
         if connector.uri.isSimulator {
             let pacing = connector.simulators.withLock { $0.last?.pacing?.figures }
             session.close()
@@ -267,23 +267,22 @@ struct RunCommand: ParsableCommand {
     /// their own threads, and every line goes through `output`, so nothing here waits on
     /// the terminal before the Stop.
     func play(_ program: Program, on session: DeviceSession, connector: DeviceConnector, output: OutputWriter,
-              current: CurrentRun) -> Int32 {
+              handles: RunHandles) -> Int32 {
         let talk = !json && !quiet
         func say(_ line: String) { if !json { output.line(Terminal.forPeople(line, on: .output)) } }
         func chat(_ line: String) { if talk { say(line) } }
         let run: ProgramRun
         let grant: RealtimeGrant
-        let keys = KeyCell()
         do {
             // Locking memory stalls the process while it pages in; the in-process
             // simulator is not hardware: no lock for it.
             let realtime = try RealtimeOptions(lockMemory: !connector.uri.isSimulator, speed: speed)
             run = try ProgramRun(program: program, session: session, settings: settings, recorder: startHistory(program, simulated: connector.uri.isSimulator),
                                  realtime: realtime)
-            current.run.withLock { $0 = run }
+            handles.run.withLock { $0 = run }
             SignalFlag.onSignal { number in
                 if number == SIGTSTP {
-                    if let keyboard = keys.keyboard.withLock({ $0 }) {
+                    if let keyboard = handles.keyboard.withLock({ $0 }) {
                         keyboard.suspended { Self.suspend(run, output: output) }
                     } else {
                         Self.suspend(run, output: output)
@@ -299,7 +298,7 @@ struct RunCommand: ParsableCommand {
         }
         defer {
             SignalFlag.onSignal(nil)
-            keys.keyboard.withLock { $0 }?.restore()
+            handles.keyboard.withLock { $0 }?.restore()
         }
         // A signal or an output failure before the handler was in place.
         if SignalFlag.received != 0 { run.stop(note: "stopped by \(SignalFlag.name(SignalFlag.received))") }
@@ -315,7 +314,7 @@ struct RunCommand: ParsableCommand {
         }
         for note in notes { chat("  note: \(note)") }
         if interactive, let keyboard = KeyboardControl(action: { key in Self.act(on: key, run) }) {
-            keys.keyboard.withLock { $0 = keyboard }
+            handles.keyboard.withLock { $0 = keyboard }
             say(KeyboardControl.legend)
         }
 
@@ -335,7 +334,7 @@ struct RunCommand: ParsableCommand {
                 lastLine = Date()
             }
         }
-        keys.keyboard.withLock { $0 }?.restore()
+        handles.keyboard.withLock { $0 }?.restore()
         if interactive { output.line("") }
 
         let signal = SignalFlag.received
@@ -498,13 +497,10 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// The run in progress, for the output writer's failure handler (set once it exists).
-final class CurrentRun: Sendable {
+/// What the signal watcher, the keyboard and the output writer's failure handler reach
+/// from their own threads: the run once it exists, and the keyboard once it is taken.
+final class RunHandles: Sendable {
     let run = Mutex<ProgramRun?>(nil)
-}
-
-/// The keyboard's control once it is made, for the Ctrl-Z handler.
-final class KeyCell: Sendable {
     let keyboard = Mutex<KeyboardControl?>(nil)
 }
 

@@ -43,7 +43,7 @@ import Testing
             // To a file, not a pipe: the tmux server that new-session starts would hold a
             // pipe open for as long as it lives.
             let outputPath = socket + ".out"
-            FileManager.default.createFile(atPath: outputPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
             let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
             defer { try? output.close() }
             process.standardOutput = output
