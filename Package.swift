@@ -14,12 +14,16 @@ let package = Package(
         .executable(name: "massagectl", targets: ["massagectl"]),
         .executable(name: "massaged", targets: ["massaged"]),
     ],
+    traits: [
+        .trait(name: "Service", description: "The service's HTTP and WebSocket door (massaged, MassageServiceHTTP): Hummingbird 2 and what it brings. Off by default, so that massagectl's build never resolves the web stack; swift build --traits Service, swift test --traits Service."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        // The service only (massaged): massagectl never links or compiles these.
+        // The service's web stack, for massaged only, behind the Service trait: without
+        // it (`swift run massagectl`) these are not even resolved. `--traits Service`.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -104,24 +108,31 @@ let package = Package(
         // blocking client. Foundation only, so that the CLI carries no web stack.
         .target(name: "MassageServiceProtocol"),
 
-        // The service: the devices' one owner, the handlers behind the UNIX socket and
-        // HTTP, the WebSocket state stream, access checks, the dead-man switch, the
-        // dashboard's files. Hummingbird lives here and nowhere else.
+        // The service's core: the devices' one owner, the handlers behind the UNIX socket
+        // and HTTP, access checks, the dead-man switch, the newest-state hub, the UNIX
+        // socket. No web stack: it builds and is tested with or without the Service trait.
         .target(
             name: "MassageService",
+            dependencies: ["MassageServiceProtocol", "MassageControl", "MassageKit", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "MassageWire"]
+        ),
+        // The service's HTTP and WebSocket door on Hummingbird, the dashboard's files, and
+        // the lifecycle (a graceful end on SIGTERM). Hummingbird lives here and nowhere else,
+        // and only with the Service trait (its files are empty without it).
+        .target(
+            name: "MassageServiceHTTP",
             dependencies: [
-                "MassageServiceProtocol", "MassageControl", "MassageKit", "MassageSimulator", "MassageHistory", "MassageProgramFiles", "MassageWire",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "MassageService", "MassageServiceProtocol",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Service"])),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket", condition: .when(traits: ["Service"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Service"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Service"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Service"])),
             ],
             resources: [.copy("Dashboard")]
         ),
         .executableTarget(
             name: "massaged",
-            dependencies: ["MassageService", "MassageServiceProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["MassageService", "MassageServiceHTTP", "MassageServiceProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .executableTarget(
@@ -215,8 +226,8 @@ let package = Package(
             dependencies: [
                 // Real sockets with hand-written requests (any Host, any Origin), so no
                 // test client library: HummingbirdTesting's would pull in AsyncHTTPClient.
-                "MassageService", "MassageServiceProtocol",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "MassageService", "MassageServiceHTTP", "MassageServiceProtocol", "MassageHistory",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Service"])),
             ]
         ),
         .testTarget(

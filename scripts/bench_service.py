@@ -69,8 +69,8 @@ class Observer(threading.Thread):
                 received = time.time()
                 if opcode == 1 and self.recording:
                     state = json.loads(payload)["state"]
-                    if state["statusAt"] > 0:
-                        self.delays.append(received - state["statusAt"])
+                    if state["status_at"] > 0:
+                        self.delays.append(received - state["status_at"])
         except (ConnectionError, OSError):
             pass
 

@@ -220,7 +220,7 @@ def dead_man_test(binary):
         stopped_after = time.time() - killed_at
         state = service.state()
         check(f"the run stops within the dead-man time (2 s + a round): {stopped_after:.2f} s", state.get("run") is None and stopped_after < 3.5, stopped_after)
-        last = state.get("lastRun") or {}
+        last = state.get("last_run") or {}
         check("the note names the dead-man switch", "dead-man" in last.get("note", ""), last)
         check("the device acknowledged Stop", "acknowledged" in last.get("stop", ""), last)
         # The Status after the acknowledged Stop (one status period, 100 ms) shows the outputs.
@@ -258,6 +258,13 @@ def late_device_test(binary):
         check("SIGTERM ends the service cleanly", code == 0, code)
 
 
+def sqlite_rows(path):
+    """(kind, outcome, note, endedAt) of every history row, read the way any SQLite reader would."""
+    import sqlite3
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT kind, outcome, note, endedAt FROM session").fetchall()
+
+
 def main():
     binary, artifacts = sys.argv[1], sys.argv[2]
     os.makedirs(artifacts, exist_ok=True)
@@ -266,9 +273,22 @@ def main():
         dashboard_test(service, artifacts)
         mat_test(service, artifacts)
         foreign_origin_test(service, artifacts)
+        # SIGTERM with a program playing and a mat session running: each device acks Stop.
+        started = service.request("POST", "/api/v1/devices/sim/start", {"program": "swedish"})
+        check("a program plays when SIGTERM comes", started[0] == 200, started)
+        matted = service.request("POST", "/api/v1/devices/sim:mat-16/mat-session/start", {})
+        check("a mat session runs when SIGTERM comes", matted[0] == 200, matted)
+        time.sleep(0.5)
     finally:
         code = service.stop()
         check("SIGTERM ends the service cleanly", code == 0, code)
+    log = open(service.log.name).read()
+    for device in ("sim", "sim:mat-16"):
+        check(f"on SIGTERM, {device} acknowledged Stop", f"shut down: {device}: Stop acknowledged" in log, log[-600:])
+    rows = sqlite_rows(os.path.join(service.folder, "history.sqlite"))
+    check("the run's history row is finished: stopped by the shutdown",
+          any(r[0] == "program" and r[1] == "stopped" and r[2] == "stopped: the service shut down" and r[3] for r in rows), rows)
+    check("the mat session's row is finished", any(r[0] == "mat" and r[2] == "ended: the service shut down" and r[3] for r in rows), rows)
     dead_man_test(binary)
     late_device_test(binary)
     print(f"{len(passed)} passed, {len(failed)} failed")

@@ -275,8 +275,8 @@ public final class DeviceOwner: Sendable {
     }
 
     /// Ends everything: stops a run and a mat session, waits for their ends (history rows
-    /// finished), closes the session (Stop + Ack).
-    func shutDown() {
+    /// finished), closes the session (Stop + Ack). Says how the device took the Stop.
+    func shutDown() -> DeviceShutdown {
         if endMatSession("ended: the service shut down") {
             for _ in 0..<60 where hasMatSession { Thread.sleep(forTimeInterval: 0.05) }
         }
@@ -284,8 +284,9 @@ public final class DeviceOwner: Sendable {
             active.run.stop(note: "stopped: the service shut down")
             for _ in 0..<50 where current.withLock({ $0 != nil }) { Thread.sleep(forTimeInterval: 0.05) }
         }
-        if let session = session.withLock({ $0 }) { _ = session.close(stopBound: .seconds(1)) }
+        let outcome = session.withLock({ $0 })?.close(stopBound: .seconds(1))
         connector.shutDown()
+        return DeviceShutdown(device: name, stop: outcome)
     }
 
     /// The state clients see.
@@ -322,5 +323,22 @@ public final class DeviceOwner: Sendable {
         view.matSession = matSession.withLock { $0?.view }
         if let last = lastRun.withLock({ $0 }) { view.lastRun = LastRunView(program: last.program, note: last.note, stop: last.stop) }
         return view
+    }
+}
+
+/// How one device took the service's shutdown: the Stop's Ack, or why there was none.
+public struct DeviceShutdown: Sendable, Equatable, CustomStringConvertible {
+    public var device: String
+    /// nil: the device was not connected, so no Stop could be sent.
+    public var stop: DeviceSession.StopOutcome?
+
+    public var acknowledged: Bool { if case .acknowledged? = stop { true } else { false } }
+
+    public var description: String {
+        switch stop {
+        case .acknowledged(let ms)?: "\(device): Stop acknowledged in \(String(format: "%.1f", ms)) ms"
+        case .unconfirmed(let error)?: "\(device): Stop not confirmed (\(error)); the device's watchdog stops it"
+        case nil: "\(device): not connected, no Stop sent"
+        }
     }
 }

@@ -87,8 +87,9 @@ public final class ServiceCore: Sendable {
     }
 
     /// Stops every run and closes every session: SIGTERM's path.
-    public func shutDown() {
-        for owner in owners.values { owner.shutDown() }
+    @discardableResult
+    public func shutDown() -> [DeviceShutdown] {
+        order.compactMap { owners[$0]?.shutDown() }
     }
 
     /// The dead-man switch's round: stops the runs whose controller is gone. Called a few
@@ -109,6 +110,7 @@ public final class ServiceCore: Sendable {
     static func streamMessage(_ view: DeviceStateView, sequence: Int) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         struct Message: Encodable { var type = "state"; var seq: Int; var state: DeviceStateView }
         guard let data = try? encoder.encode(Message(seq: sequence, state: view)) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -281,6 +283,8 @@ public final class ServiceCore: Sendable {
     func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // snake_case keys, like every JSON massagectl prints (history --json, run --json).
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         do { return try encoder.encode(value) } catch { throw RPCError(code: 500, message: "cannot encode the answer: \(error)") }
     }
@@ -302,7 +306,7 @@ struct HistoryView: Codable, Sendable {
     var device: String
     var startedAt: Date
     var outcome: String
-    var seconds: Double
+    var elapsedSeconds: Double
     var dosePoints: Double?
     var contactSeconds: Double?
     var note: String?
@@ -314,7 +318,7 @@ struct HistoryView: Codable, Sendable {
         device = entry.device
         startedAt = entry.startedAt
         outcome = entry.outcome.rawValue
-        seconds = entry.elapsedSeconds
+        elapsedSeconds = entry.elapsedSeconds
         dosePoints = entry.dosePoints
         contactSeconds = entry.contactSeconds
         note = entry.note

@@ -63,6 +63,6 @@ struct ServeCommand: ParsableCommand {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         candidates += path.split(separator: ":").map { "\($0)/massaged" }
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        throw DeviceFailure(message: "massaged is not built or installed: build it with swift build --product massaged (its web stack is kept out of massagectl)")
+        throw DeviceFailure(message: "massaged is not built or installed: build it with swift build --traits Service --product massaged (its web stack is kept out of massagectl)")
     }
 }

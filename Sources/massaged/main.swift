@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MassageService
+import MassageServiceHTTP
 import MassageServiceProtocol
 
 /// massaged: the service that owns the massage devices (see README, "The service").
@@ -40,6 +41,7 @@ struct Massaged: AsyncParsableCommand {
     }
 
     func run() async throws {
+        #if Service
         let paths: ServicePaths
         do { paths = try ServicePaths.standard() } catch { throw ValidationError(error.description) }
         var options = MassageServer.Options(paths: paths)
@@ -57,5 +59,9 @@ struct Massaged: AsyncParsableCommand {
             FileHandle.standardError.write(Data("massaged: \(error.message)\n".utf8))
             throw ExitCode(1)
         }
+        #else
+        FileHandle.standardError.write(Data("massaged: this build has no web stack; build the service with: swift build --traits Service --product massaged\n".utf8))
+        throw ExitCode(1)
+        #endif
     }
 }

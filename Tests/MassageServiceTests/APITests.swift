@@ -1,3 +1,5 @@
+// These go through HTTP: built only with the Service trait (swift test --traits Service).
+#if Service
 import Foundation
 import MassageService
 import MassageServiceProtocol
@@ -22,7 +24,7 @@ import Testing
         #expect(try await RawHTTP.request(port: port, path: "/api/v1/history").status == 200)
         let goal = try await RawHTTP.request(port: port, path: "/api/v1/mat/goal")
         #expect(goal.status == 200)
-        #expect(goal.json["goalSeconds"] as? Double ?? 0 > 0)
+        #expect(goal.json["goal_seconds"] as? Double ?? 0 > 0)
         // The dashboard's files, with a policy that allows only this origin's scripts.
         let page = try await RawHTTP.request(port: port, path: "/")
         #expect(page.status == 200)
@@ -94,8 +96,8 @@ import Testing
         #expect(try await RawHTTP.request(port: port, method: "POST", path: "/api/v1/devices/sim/resume", token: token, client: "phone").status == 200)
         let stop = try await RawHTTP.request(port: port, method: "POST", path: "/api/v1/devices/sim/stop", token: token, client: "laptop")
         #expect(stop.status == 200)
-        let stopped = try await service.waitFor { $0["run"] == nil && $0["lastRun"] != nil && ($0["outputs"] as? [Int] ?? [1]).allSatisfy { $0 == 0 } }
-        let last = stopped["lastRun"] as? [String: Any] ?? [:]
+        let stopped = try await service.waitFor { $0["run"] == nil && $0["last_run"] != nil && ($0["outputs"] as? [Int] ?? [1]).allSatisfy { $0 == 0 } }
+        let last = stopped["last_run"] as? [String: Any] ?? [:]
         #expect((last["stop"] as? String ?? "").contains("acknowledged"), "\(last)")
         #expect((last["note"] as? String ?? "").contains("laptop"))
         // The device is free again: another client may start.
@@ -135,3 +137,4 @@ import Testing
         #expect(try raw.call("programs")["programs"] != nil)
     }
 }
+#endif

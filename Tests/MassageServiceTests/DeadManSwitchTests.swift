@@ -1,3 +1,5 @@
+// These go through HTTP: built only with the Service trait (swift test --traits Service).
+#if Service
 import Foundation
 import MassageService
 import MassageServiceProtocol
@@ -29,8 +31,8 @@ import Testing
         #expect(service.core.enforceDeadMan().isEmpty)
         clock.advance(0.2)                       // 3.1 s of silence
         #expect(service.core.enforceDeadMan() == ["sim"])
-        let stopped = try await service.waitFor { $0["run"] == nil && $0["lastRun"] != nil }
-        let last = stopped["lastRun"] as? [String: Any] ?? [:]
+        let stopped = try await service.waitFor { $0["run"] == nil && $0["last_run"] != nil }
+        let last = stopped["last_run"] as? [String: Any] ?? [:]
         #expect((last["note"] as? String ?? "").contains("dead-man"), "\(last)")
         #expect((last["stop"] as? String ?? "").contains("acknowledged"), "\(last)")
     }
@@ -49,3 +51,4 @@ import Testing
         #expect(state["run"] != nil)
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// These go through HTTP: built only with the Service trait (swift test --traits Service).
+#if Service
 import Foundation
 import MassageService
 import Testing
@@ -10,7 +12,7 @@ import Testing
         defer { service.stop() }
         let port = service.port, token = service.token
         let mat = "/api/v1/devices/sim:mat-16/mat-session"
-        _ = try await service.waitFor(device: 1) { $0["connected"] as? Bool == true && $0["matZones"] as? Int == 16 }
+        _ = try await service.waitFor(device: 1) { $0["connected"] as? Bool == true && $0["mat_zones"] as? Int == 16 }
 
         // A handheld has no mat zones; a bad duration is the caller's mistake.
         let handheld = try await RawHTTP.request(port: port, method: "POST", path: "/api/v1/devices/sim/mat-session/start", token: token, client: "phone")
@@ -27,12 +29,12 @@ import Testing
         let started = try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/start", token: token, client: "phone")
         #expect(started.status == 200, "\(started.body)")
         let running = try await service.waitFor(device: 1) {
-            (($0["matSession"] as? [String: Any])?["sessionSeconds"] as? Double ?? 0) > 0.3
+            (($0["mat_session"] as? [String: Any])?["session_seconds"] as? Double ?? 0) > 0.3
         }
-        let session = running["matSession"] as? [String: Any] ?? [:]
+        let session = running["mat_session"] as? [String: Any] ?? [:]
         #expect(session["running"] as? Bool == true)
-        #expect(session["startedBy"] as? String == "phone")
-        #expect(session["goalSeconds"] as? Double ?? 0 > 0)
+        #expect(session["started_by"] as? String == "phone")
+        #expect(session["goal_seconds"] as? Double ?? 0 > 0)
 
         // One at a time, and the refusal names who holds it.
         let second = try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/start", token: token, client: "laptop")
@@ -41,8 +43,8 @@ import Testing
         // Ending needs the token, and is open to any client that has it (like stop).
         #expect(try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/end", client: "laptop").status == 401)
         #expect(try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/end", token: token, client: "laptop").status == 200)
-        let ended = try await service.waitFor(device: 1) { ($0["matSession"] as? [String: Any])?["running"] as? Bool == false }
-        let last = ended["matSession"] as? [String: Any] ?? [:]
+        let ended = try await service.waitFor(device: 1) { ($0["mat_session"] as? [String: Any])?["running"] as? Bool == false }
+        let last = ended["mat_session"] as? [String: Any] ?? [:]
         #expect(last["ended"] as? String == "ended by laptop", "\(last)")
         #expect((last["warnings"] as? [Any])?.isEmpty ?? false, "\(last)")
 
@@ -56,8 +58,9 @@ import Testing
         let again = try await RawHTTP.request(port: port, method: "POST", path: "\(mat)/start", token: token, client: "laptop", body: "{\"duration\":1}")
         #expect(again.status == 200, "\(again.body)")
         let timed = try await service.waitFor(device: 1) {
-            ($0["matSession"] as? [String: Any])?["running"] as? Bool == false
+            ($0["mat_session"] as? [String: Any])?["running"] as? Bool == false
         }
-        #expect((timed["matSession"] as? [String: Any])?["ended"] as? String == "--duration reached", "\(timed)")
+        #expect((timed["mat_session"] as? [String: Any])?["ended"] as? String == "--duration reached", "\(timed)")
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// Used by the HTTP suites only: built with the Service trait (swift test --traits Service).
+#if Service
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -92,3 +94,4 @@ enum RawHTTP {
         return String(decoding: received, as: UTF8.self)
     }
 }
+#endif

@@ -1,6 +1,9 @@
+// Built only with the Service trait (swift build --traits Service): see Package.swift.
+#if Service
 import Foundation
 import Hummingbird
 import MassageService
+import MassageServiceHTTP
 import MassageServiceProtocol
 import Synchronization
 
@@ -16,7 +19,7 @@ final class ServiceFixture: Sendable {
 
     static func dashboardFolder() -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/MassageService/Dashboard").path
+            .appendingPathComponent("Sources/MassageServiceHTTP/Dashboard").path
     }
 
     init(devices: [String] = ["sim"], deadManSeconds: Double = 30, clock: (@Sendable () -> Double)? = nil) async throws {
@@ -80,3 +83,4 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
         thread.start()
     }
 }
+#endif

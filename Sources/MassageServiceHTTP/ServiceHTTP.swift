@@ -1,4 +1,7 @@
+// Built only with the Service trait (swift build --traits Service): see Package.swift.
+#if Service
 import Foundation
+import MassageService
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -155,3 +158,4 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+#endif

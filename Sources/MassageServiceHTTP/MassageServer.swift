@@ -1,4 +1,7 @@
+// Built only with the Service trait (swift build --traits Service): see Package.swift.
+#if Service
 import Foundation
+import MassageService
 import Hummingbird
 import Logging
 import MassageServiceProtocol
@@ -71,6 +74,8 @@ struct DeviceService: Service {
         }
         unix.close()
         unlink(paths.descriptionFile)
-        await Task.detached { core.shutDown() }.value
+        let ends = await Task.detached { core.shutDown() }.value
+        for end in ends { print("massaged: shut down: \(end)") }
     }
 }
+#endif

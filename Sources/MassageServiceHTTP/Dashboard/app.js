@@ -72,7 +72,7 @@ function show(state) {
   states.set(state.device, state);
   // Until the person picks one, the device shown is one with motors or heat (the mat has
   // its own section below, whichever device is shown).
-  const drives = (s) => s && (s.motors > 0 || s.hasHeater);
+  const drives = (s) => s && (s.motors > 0 || s.has_heater);
   if (!selected || (!userChose && !drives(states.get(selected)) && drives(state))) selected = state.device;
   renderDevices();
   renderMat();
@@ -102,14 +102,14 @@ function show(state) {
     $("motor-" + index + "-value").textContent = Math.round(value / 10) + " %";
   });
 
-  if (state.temperatureCelsius != null) {
-    $("temperature").textContent = state.temperatureCelsius.toFixed(1) + " °C";
-    $("temperature-bar").style.width = Math.max(0, Math.min(100, (state.temperatureCelsius - 20) / 23 * 100)) + "%";
+  if (state.temperature_celsius != null) {
+    $("temperature").textContent = state.temperature_celsius.toFixed(1) + " °C";
+    $("temperature-bar").style.width = Math.max(0, Math.min(100, (state.temperature_celsius - 20) / 23 * 100)) + "%";
   } else {
     $("temperature").textContent = "–";
   }
-  $("dose").textContent = state.dosePoints.toFixed(2);
-  $("dose-bar").style.width = Math.min(100, state.dosePoints) + "%";
+  $("dose").textContent = state.dose_points.toFixed(2);
+  $("dose-bar").style.width = Math.min(100, state.dose_points) + "%";
 
   const faults = $("faults");
   faults.textContent = "";
@@ -135,8 +135,8 @@ function show(state) {
       $("intensity-value").textContent = run.intensity;
     }
   } else {
-    $("run-line").textContent = state.lastRun
-      ? `Last: ${state.lastRun.program}: ${state.lastRun.note}; ${state.lastRun.stop}.`
+    $("run-line").textContent = state.last_run
+      ? `Last: ${state.last_run.program}: ${state.last_run.note}; ${state.last_run.stop}.`
       : "No program running.";
     $("progress-bar").style.width = "0";
   }
@@ -145,8 +145,8 @@ function show(state) {
   $("resume").disabled = !run || run.state !== "paused";
   $("run-line").dataset.state = run ? run.state : "idle";
 
-  if (!run && state.lastRun && state.lastRun.program !== shownLastRun) {
-    shownLastRun = state.lastRun.program + state.lastRun.note;
+  if (!run && state.last_run && state.last_run.program !== shownLastRun) {
+    shownLastRun = state.last_run.program + state.last_run.note;
     loadHistory();
   }
 }
@@ -156,15 +156,15 @@ let shownMatEnd = null;
 // The mat: the selected device when it is a mat, else the first device that is one.
 function matDevice() {
   const chosen = states.get(selected);
-  if (chosen && chosen.matZones > 0) return chosen;
-  for (const state of states.values()) if (state.matZones > 0) return state;
+  if (chosen && chosen.mat_zones > 0) return chosen;
+  for (const state of states.values()) if (state.mat_zones > 0) return state;
   return null;
 }
 
 function renderMat() {
   const state = matDevice();
   const zones = $("mat-zones");
-  const count = state ? state.matZones : 0;
+  const count = state ? state.mat_zones : 0;
   if (zones.children.length !== count) {
     zones.textContent = "";
     for (let index = 0; index < count; index++) {
@@ -180,10 +180,10 @@ function renderMat() {
     $("mat-end").disabled = true;
     return;
   }
-  state.matPressures.forEach((value, index) => {
+  state.mat_pressures.forEach((value, index) => {
     if (zones.children[index]) zones.children[index].classList.toggle("contact", value > 300);
   });
-  const session = state.matSession;
+  const session = state.mat_session;
   const running = !!(session && session.running);
   $("mat-start").disabled = running || !state.connected;
   $("mat-end").disabled = !running;
@@ -192,13 +192,13 @@ function renderMat() {
     $("mat-session-line").textContent = "No mat session.";
     return;
   }
-  const today = session.earlierTodaySeconds + session.timeOnMatSeconds;
+  const today = session.earlier_today_seconds + session.time_on_mat_seconds;
   $("mat-session-line").textContent = running
-    ? `Mat session on ${state.device}: ${clock(session.sessionSeconds)}, on the mat ${clock(session.timeOnMatSeconds)}${session.onMat ? " (on it now)" : ""} · started by ${session.startedBy}`
-    : `Last mat session: ${clock(session.sessionSeconds)}, on the mat ${clock(session.timeOnMatSeconds)}; ${session.ended}`;
-  if (session.goalSeconds > 0) {
-    $("mat-goal").textContent = `today on the mat ${clock(today)} of ${clock(session.goalSeconds)}${session.goalMet ? " · goal reached" : ""} · ${session.goalExplanation}`;
-    $("mat-goal-bar").style.width = Math.min(100, today / session.goalSeconds * 100) + "%";
+    ? `Mat session on ${state.device}: ${clock(session.session_seconds)}, on the mat ${clock(session.time_on_mat_seconds)}${session.on_mat ? " (on it now)" : ""} · started by ${session.started_by}`
+    : `Last mat session: ${clock(session.session_seconds)}, on the mat ${clock(session.time_on_mat_seconds)}; ${session.ended}`;
+  if (session.goal_seconds > 0) {
+    $("mat-goal").textContent = `today on the mat ${clock(today)} of ${clock(session.goal_seconds)}${session.goal_met ? " · goal reached" : ""} · ${session.goal_explanation}`;
+    $("mat-goal-bar").style.width = Math.min(100, today / session.goal_seconds * 100) + "%";
   }
   if (session.warnings.length) notice(session.warnings.join("; "));
   if (!running && session.ended !== shownMatEnd) {
@@ -249,8 +249,8 @@ async function loadHistory() {
   for (const entry of answer.entries) {
     const row = body.insertRow();
     row.className = "history-row";
-    const when = new Date(entry.startedAt);
-    for (const text of [when.toLocaleString(), entry.name, clock(entry.seconds), entry.outcome + (entry.note ? ": " + entry.note : "")]) {
+    const when = new Date(entry.started_at);
+    for (const text of [when.toLocaleString(), entry.name, clock(entry.elapsed_seconds), entry.outcome + (entry.note ? ": " + entry.note : "")]) {
       row.insertCell().textContent = text;
     }
   }
@@ -258,8 +258,8 @@ async function loadHistory() {
 
 async function loadGoal() {
   const goal = await api("GET", "/api/v1/mat/goal");
-  $("mat-goal").textContent = `today on the mat ${clock(goal.todaySeconds)} of ${clock(goal.goalSeconds)} · ${goal.explanation}`;
-  $("mat-goal-bar").style.width = Math.min(100, goal.todaySeconds / goal.goalSeconds * 100) + "%";
+  $("mat-goal").textContent = `today on the mat ${clock(goal.today_seconds)} of ${clock(goal.goal_seconds)} · ${goal.explanation}`;
+  $("mat-goal-bar").style.width = Math.min(100, goal.today_seconds / goal.goal_seconds * 100) + "%";
 }
 
 $("device-select").onchange = (event) => { userChose = true; selected = event.target.value; show(states.get(selected)); };

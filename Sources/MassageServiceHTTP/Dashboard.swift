@@ -1,4 +1,7 @@
+// Built only with the Service trait (swift build --traits Service): see Package.swift.
+#if Service
 import Foundation
+import MassageService
 import Hummingbird
 
 /// The dashboard's files, read once at start from the folder shipped with the service
@@ -29,3 +32,4 @@ public struct Dashboard: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: files[name] ?? Data())))
     }
 }
+#endif
