@@ -173,11 +173,7 @@ public final class DeviceOwner: Sendable {
         // the device (Stop and its Ack) and finishes the history row.
         let waiter = Thread { [self] in
             let report = run.wait(every: .milliseconds(100))
-            let stop: String
-            switch report.stop {
-            case .acknowledged(let ms): stop = "Stop acknowledged in \(String(format: "%.1f", ms)) ms"
-            case .unconfirmed(let error): stop = "Stop not confirmed (\(error)); the device's watchdog stops it"
-            }
+            let stop = DeviceShutdown.words(for: report.stop)
             lastRun.withLock { $0 = LastRun(program: program.name, note: report.note, stop: stop) }
             current.withLock { $0 = nil }
             finished()
@@ -335,10 +331,14 @@ public struct DeviceShutdown: Sendable, Equatable, CustomStringConvertible {
     public var acknowledged: Bool { if case .acknowledged? = stop { true } else { false } }
 
     public var description: String {
+        "\(device): " + (stop.map(Self.words(for:)) ?? "not connected, no Stop sent")
+    }
+
+    /// How a Stop went, in the words a run's end and the shutdown both use.
+    static func words(for stop: DeviceSession.StopOutcome) -> String {
         switch stop {
-        case .acknowledged(let ms)?: "\(device): Stop acknowledged in \(String(format: "%.1f", ms)) ms"
-        case .unconfirmed(let error)?: "\(device): Stop not confirmed (\(error)); the device's watchdog stops it"
-        case nil: "\(device): not connected, no Stop sent"
+        case .acknowledged(let ms): "Stop acknowledged in \(String(format: "%.1f", ms)) ms"
+        case .unconfirmed(let error): "Stop not confirmed (\(error)); the device's watchdog stops it"
         }
     }
 }

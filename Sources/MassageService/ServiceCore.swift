@@ -108,9 +108,7 @@ public final class ServiceCore: Sendable {
     }
 
     static func streamMessage(_ view: DeviceStateView, sequence: Int) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = jsonEncoder()
         struct Message: Encodable { var type = "state"; var seq: Int; var state: DeviceStateView }
         guard let data = try? encoder.encode(Message(seq: sequence, state: view)) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
@@ -280,12 +278,18 @@ public final class ServiceCore: Sendable {
                                       explanation: goal.explanation))
     }
 
-    func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
+    /// The one encoder setting for answers and the stream: sorted snake_case keys, like
+    /// every JSON massagectl prints (history --json, run --json), ISO 8601 dates.
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // snake_case keys, like every JSON massagectl prints (history --json, run --json).
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
+        let encoder = Self.jsonEncoder()
         do { return try encoder.encode(value) } catch { throw RPCError(code: 500, message: "cannot encode the answer: \(error)") }
     }
 }
