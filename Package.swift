@@ -197,8 +197,9 @@ let package = Package(
         ),
         .testTarget(
             name: "massagectlTests",
-            // MassageHistory and GRDB to build damaged and old histories for `history`.
-            dependencies: ["massagectl", "MassageWire", "MassageControl", "MassageHistory", .product(name: "GRDB", package: "GRDB.swift")]
+            // MassageHistory and GRDB to build damaged and old histories for `history`;
+            // MassageService (the web-free core) to serve `call` over a real UNIX socket.
+            dependencies: ["massagectl", "MassageWire", "MassageControl", "MassageHistory", "MassageService", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MassageControlTests",

@@ -14,6 +14,9 @@ struct CallCommand: ParsableCommand {
             stop, clear-fault, mat-start, mat-end. Parameters are key=value (numbers and true/false are typed).
             A run started here is started detached unless you say detached=false: this \
             command does not stay to keep it alive (the dead-man switch would stop it).
+            Every call of yours is the same client ("massagectl (USER)"), so a run started \
+            with one call is paused, resumed and changed by the next; client=NAME names \
+            another (the socket is yours alone: mode 0600).
 
             Examples:
               massagectl call devices
@@ -28,6 +31,15 @@ struct CallCommand: ParsableCommand {
     @Argument(help: "Parameters, key=value.")
     var parameters: [String] = []
 
+    /// The controller name of every call by this user. One call is one process, so a
+    /// per-process name would make a run started by one call refuse the next one's pause.
+    static func clientName() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+            return "massagectl (\(String(cString: name)))"
+        }
+        return "massagectl (uid \(getuid()))"
+    }
+
     func run() throws {
         let paths: ServicePaths
         do { paths = try ServicePaths.standard() } catch { throw ValidationFailure(message: error.description) }
@@ -41,7 +53,7 @@ struct CallCommand: ParsableCommand {
         if let token = try? String(contentsOfFile: paths.tokenFile, encoding: .utf8) {
             params["token"] = .string(token.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        params["client"] = .string("massagectl \(getpid())")
+        if params["client"] == nil { params["client"] = .string(Self.clientName()) }
         do {
             let client = try ServiceClient(socketPath: paths.socket)
             let result = try client.call(method, params: params)
