@@ -89,6 +89,13 @@ def dashboard_test(service, artifacts):
         check("pause shows paused", wait(driver, 10, lambda d: d.find_element(By.ID, "run-line").get_attribute("data-state") == "paused") is not None)
         driver.find_element(By.ID, "resume").click()
         check("resume shows running", wait(driver, 10, lambda d: d.find_element(By.ID, "run-line").get_attribute("data-state") == "running") is not None)
+        resumed_at = time.time()
+
+        # The page's WebSocket pings (its hello carried the token) keep it present: its
+        # run outlives the dead-man time (5 s) after the page's last request (resume).
+        time.sleep(max(0, resumed_at + 6.5 - time.time()))
+        run = service.state().get("run") or {}
+        check("the page's run outlives the dead-man time while the page is open", run.get("state") == "running", service.state())
 
         driver.find_element(By.ID, "stop").click()
         stopped = wait(driver, 15, lambda d: d.find_element(By.ID, "run-line").get_attribute("data-state") == "idle"
@@ -200,8 +207,9 @@ req = urllib.request.Request(url + "/api/v1/devices/sim/start", data=json.dumps(
 req.add_header("Authorization", "Bearer " + token); req.add_header("X-Massage-Client", "doomed"); req.add_header("Content-Type", "application/json")
 urllib.request.urlopen(req, timeout=10)
 print("started", flush=True)
-while True:  # present through requests, until killed
+while True:  # present through requests with the token (only they count), until killed
     r = urllib.request.Request(url + "/api/v1/devices"); r.add_header("X-Massage-Client", "doomed")
+    r.add_header("Authorization", "Bearer " + token)
     urllib.request.urlopen(r, timeout=10).read(); time.sleep(0.5)
 """
 

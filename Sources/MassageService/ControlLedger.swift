@@ -15,6 +15,8 @@ public final class ControlLedger: Sendable {
         public var client: String
         public var since: Date
         public var detached: Bool
+        /// Which hold this is: a run's end releases its own hold only, never the next one.
+        public var claim: UInt64
     }
 
     struct Presence {
@@ -22,9 +24,14 @@ public final class ControlLedger: Sendable {
         var openConnections: Int
     }
 
+    struct Table {
+        var holders: [String: Holder] = [:]
+        var nextClaim: UInt64 = 1
+    }
+
     /// How long a controller may be silent, s.
     public let deadManSeconds: Double
-    let holders = Mutex<[String: Holder]>([:])
+    let table = Mutex(Table())
     let presence = Mutex<[String: Presence]>([:])
 
     public init(deadManSeconds: Double) {
@@ -32,26 +39,38 @@ public final class ControlLedger: Sendable {
     }
 
     /// Makes `client` the controller of `device`, or refuses (409) naming who holds it.
-    public func acquire(device: String, client: String, detached: Bool, now: Date = Date()) throws(RPCError) {
-        try holders.withLock { (holders: inout [String: Holder]) throws(RPCError) in
-            if let holder = holders[device], holder.client != client {
+    /// Returns the claim to release the hold with. The caller makes sure that nothing runs
+    /// on the device (a hold of `client` still there is one whose run is ending: this
+    /// one replaces it, and that run's release, naming its own claim, leaves this one).
+    @discardableResult
+    public func acquire(device: String, client: String, detached: Bool, now: Date = Date()) throws(RPCError) -> UInt64 {
+        try table.withLock { (table: inout Table) throws(RPCError) -> UInt64 in
+            if let holder = table.holders[device], holder.client != client {
                 throw Self.refusal(device: device, holder: holder)
             }
-            holders[device] = Holder(client: client, since: now, detached: detached)
+            let claim = table.nextClaim
+            table.nextClaim += 1
+            table.holders[device] = Holder(client: client, since: now, detached: detached, claim: claim)
+            return claim
         }
     }
 
     /// Refuses (409) when someone other than `client` controls `device`.
     public func check(device: String, client: String) throws(RPCError) {
-        if let holder = holders.withLock({ $0[device] }), holder.client != client {
+        if let holder = holder(of: device), holder.client != client {
             throw Self.refusal(device: device, holder: holder)
         }
     }
 
-    public func holder(of device: String) -> Holder? { holders.withLock { $0[device] } }
+    public func holder(of device: String) -> Holder? { table.withLock { $0.holders[device] } }
 
-    /// The device is free again (its run ended).
-    public func release(device: String) { _ = holders.withLock { $0.removeValue(forKey: device) } }
+    /// The hold `claim` on `device` ends (its run ended): the device is free again, unless
+    /// it is held by a newer claim by then.
+    public func release(device: String, claim: UInt64) {
+        table.withLock { table in
+            if table.holders[device]?.claim == claim { table.holders[device] = nil }
+        }
+    }
 
     static func refusal(device: String, holder: Holder) -> RPCError {
         let time = ISO8601DateFormatter().string(from: holder.since)
@@ -75,15 +94,15 @@ public final class ControlLedger: Sendable {
 
     /// The devices whose controller is gone (neither an open connection nor heard from
     /// within ``deadManSeconds``) and did not start detached, with how long it has been.
-    public func expired(now: Double) -> [(device: String, client: String, silentSeconds: Double)] {
-        let current = holders.withLock { $0 }
+    public func expired(now: Double) -> [(device: String, client: String, silentSeconds: Double, claim: UInt64)] {
+        let current = table.withLock { $0.holders }
         let seen = presence.withLock { $0 }
-        var gone: [(String, String, Double)] = []
+        var gone: [(String, String, Double, UInt64)] = []
         for (device, holder) in current where !holder.detached {
             let entry = seen[holder.client]
             if let entry, entry.openConnections > 0 { continue }
             let silent = now - (entry?.lastSeen ?? -Double.infinity)
-            if silent > deadManSeconds { gone.append((device, holder.client, silent)) }
+            if silent > deadManSeconds { gone.append((device, holder.client, silent, holder.claim)) }
         }
         return gone.sorted { $0.0 < $1.0 }
     }

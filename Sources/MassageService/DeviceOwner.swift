@@ -137,67 +137,91 @@ public final class DeviceOwner: Sendable {
         return session
     }
 
-    /// Starts `program` for `client`. The caller has made `client` the controller.
-    func start(program: Program, intensity: Int, client: String, detached: Bool, finished: @escaping @Sendable () -> Void) throws(RPCError) {
-        let session = try requireSession()
-        if current.withLock({ $0 != nil }) {
-            throw RPCError(code: 409, message: "refused: \(name) is already running a program; stop it first")
-        }
-        if let faults = session.latestStatus?.faults, !faults.isEmpty {
-            let names = FaultExplanation.explain(faults).map(\.name).joined(separator: ", ")
-            throw RPCError(code: 409, message: "refused: \(name) has \(names) latched; see what each means on the page, and once the cause is gone use Clear fault (clear-fault)")
-        }
-        if let capabilities = session.capabilities {
-            do {
-                try ProgramFit.check(program, on: capabilities)
-            } catch {
-                throw RPCError(code: 422, message: "\(error)")
+    /// One start (of a run or a mat session) at a time on this device: the checks that
+    /// nothing runs, the ledger's hold, and the new run's record happen as one step, so
+    /// that two requests at once cannot both pass the checks.
+    let starting = Mutex<Void>(())
+
+    /// Starts `program` for `client`, who becomes the device's controller in `ledger`
+    /// (unless another client holds it: refused, naming it). A refusal changes nothing:
+    /// not the ledger's hold, nor a run that goes on.
+    func start(program: Program, intensity: Int, client: String, detached: Bool, ledger: ControlLedger) throws(RPCError) {
+        try starting.withLock { (_: inout Void) throws(RPCError) in
+            let session = try requireSession()
+            try refuseWhileBusy(what: "a program")
+            if let faults = session.latestStatus?.faults, !faults.isEmpty {
+                let names = FaultExplanation.explain(faults).map(\.name).joined(separator: ", ")
+                throw RPCError(code: 409, message: "refused: \(name) has \(names) latched; see what each means on the page, and once the cause is gone use Clear fault (clear-fault)")
             }
+            if let capabilities = session.capabilities {
+                do {
+                    try ProgramFit.check(program, on: capabilities)
+                } catch {
+                    throw RPCError(code: 422, message: "\(error)")
+                }
+            }
+            let claim = try ledger.acquire(device: name, client: client, detached: detached)
+            var settings = PlaybackSettings()
+            settings.intensityPercent = intensity
+            let run: ProgramRun
+            do {
+                // The in-process simulator is not hardware: no memory lock for it.
+                let realtime = try RealtimeOptions(fifoPriority: fifoPriority, lockMemory: !connector.uri.isSimulator,
+                                                   speed: connector.uri.isSimulator ? speed : 1)
+                run = try ProgramRun(program: program, session: session, settings: settings,
+                                     recorder: startHistory(program: program, intensity: intensity), realtime: realtime)
+                try run.start()
+            } catch {
+                ledger.release(device: name, claim: claim)
+                throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+            }
+            current.withLock { $0 = ActiveRun(run: run, client: client, detached: detached, paused: false, intensity: intensity) }
+            // The run's waiter: a thread of its own that only waits for the end, then stops
+            // the device (Stop and its Ack) and finishes the history row.
+            let waiter = Thread { [self] in
+                let report = run.wait(every: .milliseconds(100))
+                let stop = DeviceShutdown.words(for: report.stop)
+                lastRun.withLock { $0 = LastRun(program: program.name, note: report.note, stop: stop) }
+                current.withLock { if $0?.run === run { $0 = nil } }
+                ledger.release(device: name, claim: claim)
+                onChange(self)
+            }
+            waiter.name = "run \(name)"
+            waiter.start()
         }
-        var settings = PlaybackSettings()
-        settings.intensityPercent = intensity
-        let recorder = startHistory(program: program, intensity: intensity)
-        let run: ProgramRun
-        do {
-            // The in-process simulator is not hardware: no memory lock for it.
-            let realtime = try RealtimeOptions(fifoPriority: fifoPriority, lockMemory: !connector.uri.isSimulator,
-                                               speed: connector.uri.isSimulator ? speed : 1)
-            run = try ProgramRun(program: program, session: session, settings: settings, recorder: recorder, realtime: realtime)
-            try run.start()
-        } catch {
-            throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
-        }
-        current.withLock { $0 = ActiveRun(run: run, client: client, detached: detached, paused: false, intensity: intensity) }
         onChange(self)
-        // The run's waiter: a thread of its own that only waits for the end, then stops
-        // the device (Stop and its Ack) and finishes the history row.
-        let waiter = Thread { [self] in
-            let report = run.wait(every: .milliseconds(100))
-            let stop = DeviceShutdown.words(for: report.stop)
-            lastRun.withLock { $0 = LastRun(program: program.name, note: report.note, stop: stop) }
-            current.withLock { $0 = nil }
-            finished()
-            onChange(self)
-        }
-        waiter.name = "run \(name)"
-        waiter.start()
     }
 
-    /// Starts a mat session toward today's goal for `client` (the caller holds the
-    /// device in the ledger and checked that no other mat session runs).
-    func startMatSession(client: String, durationSeconds: Double?, finished: @escaping @Sendable () -> Void) throws(RPCError) {
-        let session = try requireSession()
-        if current.withLock({ $0 != nil }) {
-            throw RPCError(code: 409, message: "refused: \(name) is running a program; stop it before a mat session")
+    /// Refuses (409) while a run or a mat session is on this device.
+    func refuseWhileBusy(what: String) throws(RPCError) {
+        if let active = current.withLock({ $0 }) {
+            throw RPCError(code: 409, message: "refused: \(name) is already running \(active.run.program.name) for \"\(active.client)\"; stop it before \(what)")
         }
-        if matSession.withLock({ $0?.isRunning ?? false }) {
-            throw RPCError(code: 409, message: "refused: a mat session already runs on \(name); end it first")
+        if let by = matSession.withLock({ $0?.isRunning == true ? $0?.startedBy : nil }) {
+            throw RPCError(code: 409, message: "refused: a mat session started by \"\(by)\" runs on \(name); end it before \(what) (mat-session/end)")
         }
-        let driver = try MatSessionDriver(
-            session: session, uri: connector.uri, device: name, speed: connector.uri.isSimulator ? speed : 1,
-            historyPath: historyPath, startedBy: client, durationSeconds: durationSeconds,
-            onChange: { [weak self] in if let self { self.onChange(self) } }, finished: finished)
-        matSession.withLock { $0 = driver }
+    }
+
+    /// Starts a mat session toward today's goal for `client`, who holds the device in
+    /// `ledger` while it runs (detached: a mat drives nothing, so no dead-man switch ends
+    /// it). The caller checked that no other mat session runs in the service.
+    func startMatSession(client: String, durationSeconds: Double?, ledger: ControlLedger) throws(RPCError) {
+        try starting.withLock { (_: inout Void) throws(RPCError) in
+            let session = try requireSession()
+            try refuseWhileBusy(what: "a mat session")
+            let claim = try ledger.acquire(device: name, client: client, detached: true)
+            do throws(RPCError) {
+                let driver = try MatSessionDriver(
+                    session: session, uri: connector.uri, device: name, speed: connector.uri.isSimulator ? speed : 1,
+                    historyPath: historyPath, startedBy: client, durationSeconds: durationSeconds,
+                    onChange: { [weak self] in if let self { self.onChange(self) } },
+                    finished: { [name] in ledger.release(device: name, claim: claim) })
+                matSession.withLock { $0 = driver }
+            } catch {
+                ledger.release(device: name, claim: claim)
+                throw error
+            }
+        }
         onChange(self)
     }
 
@@ -264,10 +288,6 @@ public final class DeviceOwner: Sendable {
             throw RPCError(code: 409, message: "\(name) did not clear its fault: \(error); its cause may still be there (let the surface cool, or end the dose period)")
         }
         onChange(self)
-    }
-
-    var controllerOfRun: (client: String, detached: Bool)? {
-        current.withLock { $0.map { ($0.client, $0.detached) } }
     }
 
     /// Ends everything: stops a run and a mat session, waits for their ends (history rows

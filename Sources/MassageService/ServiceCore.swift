@@ -102,7 +102,7 @@ public final class ServiceCore: Sendable {
             if owner.stop(note: "stopped: the controller \"\(gone.client)\" was gone for \(String(format: "%.1f", gone.silentSeconds)) s (dead-man switch)") {
                 stopped.append(gone.device)
             }
-            ledger.release(device: gone.device)
+            ledger.release(device: gone.device, claim: gone.claim)
         }
         return stopped
     }
@@ -129,8 +129,11 @@ public final class ServiceCore: Sendable {
         guard let route = ServiceRoute.named(method) else {
             throw RPCError(code: 404, message: "no method \(method); the methods are \(ServiceRoute.all.map(\.method).joined(separator: ", "))")
         }
-        heard(from: caller.client)
-        if route.changesState && !tokens.accepts(caller.token) {
+        // Only a caller with the token is a controller, so only it counts as present for
+        // the dead-man switch: anyone may send a request under any name.
+        let trusted = tokens.accepts(caller.token)
+        if trusted { heard(from: caller.client) }
+        if route.changesState && !trusted {
             throw RPCError(code: 401, message: caller.token == nil
                 ? "refused: \(method) changes state and needs the service token (Authorization: Bearer TOKEN, or the dashboard URL from massagectl serve --show-url)"
                 : "refused: the token is wrong; massagectl serve --show-url prints the right URL")
@@ -143,7 +146,7 @@ public final class ServiceCore: Sendable {
                 ProgramView(name: $0.name, title: $0.title, technique: $0.technique, description: $0.description, duration: $0.duration, heats: $0.heats)
             }])
         case "history":
-            return try history(limit: params["limit"]?.numberValue.map { Int($0) } ?? 20)
+            return try history(limit: historyLimit(params["limit"]))
         case "mat-goal":
             return try matGoal()
         default:
@@ -165,15 +168,7 @@ public final class ServiceCore: Sendable {
             case .bool(let value)?: detached = value
             default: throw RPCError(code: 400, message: "\"detached\" is true or false")
             }
-            try ledger.acquire(device: owner.name, client: caller.client, detached: detached)
-            do {
-                try owner.start(program: program, intensity: intensity, client: caller.client, detached: detached) { [ledger] in
-                    ledger.release(device: owner.name)
-                }
-            } catch {
-                if owner.controllerOfRun == nil { ledger.release(device: owner.name) }
-                throw error
-            }
+            try owner.start(program: program, intensity: intensity, client: caller.client, detached: detached, ledger: ledger)
             return try encode(owner.snapshot())
         case "pause":
             try ledger.check(device: owner.name, client: caller.client)
@@ -216,20 +211,18 @@ public final class ServiceCore: Sendable {
         case .number(let seconds)? where seconds >= 1 && seconds <= 86_400: duration = seconds
         default: throw RPCError(code: 400, message: "\"duration\" is seconds, 1 to 86400 (leave it out for a session that runs until ended)")
         }
-        if let other = owners.values.first(where: { $0.hasMatSession }) {
-            let by = other.matSession.withLock { $0?.startedBy } ?? "someone"
-            throw RPCError(code: 409, message: "refused: a mat session already runs on \(other.name), started by \"\(by)\"; one at a time: end it first (mat-session/end)")
-        }
-        try ledger.acquire(device: owner.name, client: caller.client, detached: true)
-        do {
-            try owner.startMatSession(client: caller.client, durationSeconds: duration) { [ledger] in
-                ledger.release(device: owner.name)
+        // The check and the start as one step: two requests at once make one session.
+        try matStarts.withLock { (_: inout Void) throws(RPCError) in
+            if let other = owners.values.first(where: { $0.hasMatSession }) {
+                let by = other.matSession.withLock { $0?.startedBy } ?? "someone"
+                throw RPCError(code: 409, message: "refused: a mat session already runs on \(other.name), started by \"\(by)\"; one at a time: end it first (mat-session/end)")
             }
-        } catch {
-            if owner.controllerOfRun == nil && !owner.hasMatSession { ledger.release(device: owner.name) }
-            throw error
+            try owner.startMatSession(client: caller.client, durationSeconds: duration, ledger: ledger)
         }
     }
+
+    /// One mat-session start at a time in the whole service (see ``startMatSession(on:params:caller:)``).
+    let matStarts = Mutex<Void>(())
 
     func owner(_ device: String?) throws(RPCError) -> DeviceOwner {
         let name = device ?? (order.count == 1 ? order[0] : nil)
@@ -245,6 +238,15 @@ public final class ServiceCore: Sendable {
         case nil, .null?: return fallback
         case .number(let number)? where number >= 0 && number <= 100 && number == number.rounded(): return Int(number)
         default: throw RPCError(code: 400, message: "a percentage is a whole number from 0 to 100")
+        }
+    }
+
+    /// How many history rows: 20 unless asked; a finite number is kept within 1…500.
+    func historyLimit(_ value: JSONParam?) throws(RPCError) -> Int {
+        switch value {
+        case nil, .null?: return 20
+        case .number(let number)? where number.isFinite: return Int(max(1, min(number.rounded(), 500)))
+        default: throw RPCError(code: 400, message: "\"limit\" is how many history rows to answer, a number from 1 to 500")
         }
     }
 

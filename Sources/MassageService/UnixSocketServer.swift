@@ -113,15 +113,18 @@ public final class UnixSocketServer: Sendable {
                 }
                 var params = request.params
                 let name = params.removeValue(forKey: "client")?.stringValue ?? "unix socket"
-                if client == nil {
+                let token = params.removeValue(forKey: "token")?.stringValue
+                // The connection keeps its client present from its first request with the
+                // token (as over HTTP, only a caller with the token can be a controller).
+                if client == nil && core.tokens.accepts(token) {
                     client = name
                     core.connection(of: name, opened: true)
                 }
-                let token = params.removeValue(forKey: "token")?.stringValue
                 let device = params.removeValue(forKey: "device")?.stringValue
                 do {
                     let result = try core.handle(method: request.method, device: device, params: params, caller: .init(client: client ?? name, token: token))
-                    var answer = Data("{\"jsonrpc\":\"2.0\",\"id\":\(request.id),\"result\":".utf8)
+                    let id = (try? JSONEncoder().encode(request.id ?? .null)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+                    var answer = Data("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"result\":".utf8)
                     answer.append(result)
                     answer.append(contentsOf: Array("}\n".utf8))
                     guard Self.write(fd, answer) else { return }
@@ -140,9 +143,9 @@ public final class UnixSocketServer: Sendable {
         }
     }
 
-    static func send(_ fd: Int32, error: RPCError, id: Int?) {
-        struct Answer: Encodable { var jsonrpc = "2.0"; var id: Int?; var error: RPCError }
-        guard var data = try? JSONEncoder().encode(Answer(id: id, error: error)) else { return }
+    static func send(_ fd: Int32, error: RPCError, id: JSONParam?) {
+        struct Answer: Encodable { var jsonrpc = "2.0"; var id: JSONParam; var error: RPCError }
+        guard var data = try? JSONEncoder().encode(Answer(id: id ?? .null, error: error)) else { return }
         data.append(0x0A)
         _ = write(fd, data)
     }

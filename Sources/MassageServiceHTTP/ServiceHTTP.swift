@@ -110,8 +110,9 @@ public enum ServiceHTTP {
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// One WebSocket client: the newest state out, hello and pings in (they keep a
-    /// controller present for the dead-man switch).
+    /// One WebSocket client: the newest state out, hello and pings in. A hello that
+    /// carries the token makes the pings keep that client present for the dead-man
+    /// switch; without it the client only watches (anyone could say hello under any name).
     static func stream(core: ServiceCore, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (id, states) = core.hub.subscribe()
         defer { core.hub.unsubscribe(id) }
@@ -124,7 +125,8 @@ public enum ServiceHTTP {
                 for try await message in inbound.messages(maxSize: 4096) {
                     guard case .text(let text) = message,
                           let object = try? JSONDecoder().decode([String: JSONParam].self, from: Data(text.utf8)) else { continue }
-                    if object["type"]?.stringValue == "hello", let name = object["client"]?.stringValue, !name.isEmpty {
+                    if object["type"]?.stringValue == "hello", let name = object["client"]?.stringValue, !name.isEmpty,
+                       core.tokens.accepts(object["token"]?.stringValue) {
                         client = String(name.prefix(80))
                     }
                     if let client { core.heard(from: client) }

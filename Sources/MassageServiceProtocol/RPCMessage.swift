@@ -5,14 +5,26 @@ import Foundation
 /// methods that change state, as the `Authorization` header does over HTTP.
 public struct RPCRequest: Codable, Sendable {
     public var jsonrpc = "2.0"
-    public var id: Int
+    /// A number or a string, as JSON-RPC allows; the answer carries it back unchanged.
+    public var id: JSONParam?
     public var method: String
     public var params: [String: JSONParam]
 
     public init(id: Int, method: String, params: [String: JSONParam] = [:]) {
-        self.id = id
+        self.id = .number(Double(id))
         self.method = method
         self.params = params
+    }
+
+    enum CodingKeys: String, CodingKey { case jsonrpc, id, method, params }
+
+    /// `params` may be left out, as JSON-RPC allows.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        jsonrpc = try container.decodeIfPresent(String.self, forKey: .jsonrpc) ?? "2.0"
+        id = try container.decodeIfPresent(JSONParam.self, forKey: .id)
+        method = try container.decode(String.self, forKey: .method)
+        params = try container.decodeIfPresent([String: JSONParam].self, forKey: .params) ?? [:]
     }
 }
 

@@ -135,6 +135,48 @@ import Testing
         let raw = try ServiceClient(socketPath: service.unix.path)
         #expect(throws: ServiceClientError.self) { try raw.call("start", params: ["device": .string("sim"), "token": .string(service.token), "program": .number(3)]) }
         #expect(try raw.call("programs")["programs"] != nil)
+
+        // JSON-RPC ids may be strings and params may be left out; the answer carries the
+        // id back as it came.
+        let answers = try await onThread { try Self.unixExchange(path: service.unix.path, lines: [
+            "{\"jsonrpc\":\"2.0\",\"id\":\"a-1\",\"method\":\"programs\"}",
+            "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"no-such-method\"}",
+        ]) }
+        #expect(answers.count == 2)
+        let first = answers.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        #expect(first["id"] as? String == "a-1", "\(answers)")
+        #expect(first["result"] != nil, "\(answers)")
+        let second = answers.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } ?? [:]
+        #expect(second["id"] as? Int == 7, "\(answers)")
+        #expect((second["error"] as? [String: Any])?["code"] as? Int == 404, "\(answers)")
+    }
+
+    /// Sends `lines` on one UNIX-socket connection; the answer lines, one per request.
+    static func unixExchange(path: String, lines: [String]) throws -> [String] {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let request = Array(lines.map { $0 + "\n" }.joined().utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while received.filter({ $0 == 0x0A }).count < lines.count {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }
 #endif

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ControlLedgerTests {
     @Test func aSecondControllerIsRefusedByName() throws {
         let ledger = ControlLedger(deadManSeconds: 5)
-        try ledger.acquire(device: "sim", client: "phone", detached: false)
+        let claim = try ledger.acquire(device: "sim", client: "phone", detached: false)
         #expect(throws: RPCError.self) { try ledger.acquire(device: "sim", client: "laptop", detached: false) }
         do {
             try ledger.check(device: "sim", client: "laptop")
@@ -19,8 +19,21 @@ import Testing
         // The holder itself, and anyone on another device, pass.
         try ledger.check(device: "sim", client: "phone")
         try ledger.acquire(device: "usb", client: "laptop", detached: false)
-        ledger.release(device: "sim")
+        ledger.release(device: "sim", claim: claim)
         try ledger.acquire(device: "sim", client: "laptop", detached: false)
+    }
+
+    /// A run's end releases its own hold, never the hold of the run started after it.
+    @Test func aReleaseFreesOnlyItsOwnClaim() throws {
+        let ledger = ControlLedger(deadManSeconds: 5)
+        let first = try ledger.acquire(device: "sim", client: "phone", detached: false)
+        let second = try ledger.acquire(device: "sim", client: "phone", detached: true)
+        #expect(first != second)
+        ledger.release(device: "sim", claim: first)
+        #expect(ledger.holder(of: "sim")?.claim == second)
+        #expect(ledger.holder(of: "sim")?.detached == true)
+        ledger.release(device: "sim", claim: second)
+        #expect(ledger.holder(of: "sim") == nil)
     }
 
     @Test func aSilentControllerExpiresAfterTheDeadManTimeOnly() throws {

@@ -50,7 +50,8 @@ function connect() {
   socket.onopen = () => {
     $("link").textContent = "live";
     $("link").className = "pill on";
-    socket.send(JSON.stringify({ type: "hello", client: clientName }));
+    // With the token, this page's pings keep it present as a controller (dead-man switch).
+    socket.send(JSON.stringify(token ? { type: "hello", client: clientName, token: token } : { type: "hello", client: clientName }));
   };
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
