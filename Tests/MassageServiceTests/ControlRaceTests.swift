@@ -10,11 +10,6 @@ import Testing
 /// time, not for requests at once, nor for a refused request, nor for callers without
 /// the token. Each test here failed before its fix.
 @Suite(.serialized) struct ControlRaceTests {
-    final class Clock: Sendable {
-        let now = Mutex<Double>(0)
-        func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
-    }
-
     /// Starts at once on one device, from different clients and from one client twice:
     /// exactly one run, its controller the one the ledger holds, and Stop stops it.
     @Test(arguments: [false, true]) func startsAtOnceMakeOneRun(sameClient: Bool) async throws {
@@ -80,15 +75,13 @@ import Testing
     /// A start refused because the client's own run is going must not change how that
     /// run is held: it was started attached, so the dead-man switch still ends it.
     @Test func aRefusedStartLeavesTheDeadManSwitchOn() async throws {
-        let clock = Clock()
-        let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
+        let clock = HandClock()
+        let service = try await ServiceFixture(deadManSeconds: 3, clock: clock.read)
         defer { service.stop() }
         _ = try await service.waitFor { $0["connected"] as? Bool == true }
-        let first = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                              client: "phone", body: "{\"program\":\"swedish\"}")
+        let first = try await service.startRun(client: "phone")
         #expect(first.status == 200, "\(first.body)")
-        let again = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                              client: "phone", body: "{\"program\":\"petrissage\",\"detached\":true}")
+        let again = try await service.startRun(client: "phone", program: "petrissage", detached: true)
         #expect(again.status == 409, "\(again.body)")
         #expect(service.core.ledger.holder(of: "sim")?.detached == false)
         clock.advance(3.5)
@@ -101,12 +94,11 @@ import Testing
     /// connection that never sent it do not keep a controller present: anyone could send
     /// them under its name.
     @Test func onlyACallerWithTheTokenCountsAsPresent() async throws {
-        let clock = Clock()
-        let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
+        let clock = HandClock()
+        let service = try await ServiceFixture(deadManSeconds: 3, clock: clock.read)
         defer { service.stop() }
         _ = try await service.waitFor { $0["connected"] as? Bool == true }
-        let start = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                              client: "phone", body: "{\"program\":\"swedish\"}")
+        let start = try await service.startRun(client: "phone")
         #expect(start.status == 200, "\(start.body)")
         clock.advance(2)
         // Reads under the controller's name, without the token and with a wrong one.
@@ -117,8 +109,7 @@ import Testing
         _ = try await service.waitFor { $0["run"] == nil && $0["last_run"] != nil }
 
         // With the token, a read does count.
-        let restart = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                                client: "phone", body: "{\"program\":\"swedish\"}")
+        let restart = try await service.startRun(client: "phone")
         #expect(restart.status == 200, "\(restart.body)")
         clock.advance(2)
         _ = try await RawHTTP.request(port: service.port, path: "/api/v1/devices", token: service.token, client: "phone")
@@ -131,8 +122,7 @@ import Testing
         // not present. With the token in the hello, the pings keep it present.
         for (hello, stops) in [("{\"type\":\"hello\",\"client\":\"phone\"}", true),
                                ("{\"type\":\"hello\",\"client\":\"phone\",\"token\":\"\(service.token)\"}", false)] {
-            let started = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                                    client: "phone", body: "{\"program\":\"swedish\"}")
+            let started = try await service.startRun(client: "phone")
             #expect(started.status == 200, "\(started.body)")
             let socket = try await onThread { try RawWebSocket(port: service.port) }
             socket.send(text: hello)
@@ -150,8 +140,7 @@ import Testing
         // A UNIX-socket connection kept open under the controller's name: present only
         // once it has sent the token.
         for (token, stops) in [(nil, true), (service.token, false)] as [(String?, Bool)] {
-            let started = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                                    client: "phone", body: "{\"program\":\"swedish\"}")
+            let started = try await service.startRun(client: "phone")
             #expect(started.status == 200, "\(started.body)")
             let connection = try ServiceClient(socketPath: service.unix.path)
             var params: [String: JSONParam] = ["client": .string("phone")]

@@ -9,18 +9,12 @@ import Testing
 /// The controller disappears mid-program: its run stops, and the device acknowledges
 /// Stop. The dead-man clock is moved by hand; the run itself is real (simulator).
 @Suite(.serialized) struct DeadManSwitchTests {
-    final class Clock: Sendable {
-        let now = Mutex<Double>(0)
-        func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
-    }
-
     @Test func aRunStopsWhenItsControllerIsGoneAndNotBefore() async throws {
-        let clock = Clock()
-        let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
+        let clock = HandClock()
+        let service = try await ServiceFixture(deadManSeconds: 3, clock: clock.read)
         defer { service.stop() }
         _ = try await service.waitFor { $0["connected"] as? Bool == true }
-        let start = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                        client: "phone", body: "{\"program\":\"swedish\"}")
+        let start = try await service.startRun(client: "phone")
         #expect(start.status == 200)
         _ = try await service.waitFor { ($0["outputs"] as? [Int] ?? []).contains { $0 > 0 } }
 
@@ -38,12 +32,11 @@ import Testing
     }
 
     @Test func aDetachedRunGoesOn() async throws {
-        let clock = Clock()
-        let service = try await ServiceFixture(deadManSeconds: 3, clock: { clock.now.withLock { $0 } })
+        let clock = HandClock()
+        let service = try await ServiceFixture(deadManSeconds: 3, clock: clock.read)
         defer { service.stop() }
         _ = try await service.waitFor { $0["connected"] as? Bool == true }
-        let start = try await RawHTTP.request(port: service.port, method: "POST", path: "/api/v1/devices/sim/start", token: service.token,
-                                        client: "script", body: "{\"program\":\"swedish\",\"detached\":true}")
+        let start = try await service.startRun(client: "script", detached: true)
         #expect(start.status == 200)
         clock.advance(1000)
         #expect(service.core.enforceDeadMan().isEmpty)

@@ -49,6 +49,12 @@ final class ServiceFixture: Sendable {
         port = bound
     }
 
+    /// A start over HTTP on the handheld, as `client`, with the token.
+    func startRun(client: String, program: String = "swedish", detached: Bool = false) async throws -> RawHTTP.Answer {
+        try await RawHTTP.request(port: port, method: "POST", path: "/api/v1/devices/sim/start", token: token, client: client,
+                                  body: detached ? "{\"program\":\"\(program)\",\"detached\":true}" : "{\"program\":\"\(program)\"}")
+    }
+
     func stop() {
         task.cancel()
         unix.close()
@@ -71,6 +77,13 @@ final class ServiceFixture: Sendable {
         }
         return last
     }
+}
+
+/// A monotonic clock the test moves by hand: the dead-man switch's time.
+final class HandClock: Sendable {
+    let now = Mutex<Double>(0)
+    func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
+    var read: @Sendable () -> Double { { [self] in now.withLock { $0 } } }
 }
 
 /// Runs `body` on a thread of its own: the tests' blocking socket calls must not hold

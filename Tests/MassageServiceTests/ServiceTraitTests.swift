@@ -1,11 +1,11 @@
 import Testing
 
-/// The HTTP suites (APITests, DeadManSwitchTests, MatSessionTests) need the service's web
+/// The HTTP suites (APITests, ControlRaceTests, DeadManSwitchTests, MatSessionTests) need the service's web
 /// stack, which only the Service trait builds. Without it they are absent; this skip says
 /// so in the test report instead of letting them vanish without a word.
 #if !Service
 @Suite struct ServiceTraitTests {
-    @Test(.disabled("built without the Service trait: APITests, DeadManSwitchTests, MatSessionTests and DashboardFilesTests are not compiled; run swift test --traits Service"))
+    @Test(.disabled("built without the Service trait: APITests, ControlRaceTests, DeadManSwitchTests, MatSessionTests and DashboardFilesTests are not compiled; run swift test --traits Service"))
     func theHTTPSuitesNeedTheServiceTrait() {}
 }
 #endif
