@@ -24,7 +24,7 @@ public final class ServiceCore: Sendable {
 
     public let tokens: TokenStore
     public let ledger: ControlLedger
-    public let hub = StateHub()
+    public let hub: StateHub
     let owners: [String: DeviceOwner]
     let order: [String]
     let historyPath: String?
@@ -39,6 +39,8 @@ public final class ServiceCore: Sendable {
         /// The scheduler threads' SCHED_FIFO priority when permitted (nil: normal policy).
         public var fifoPriority: Int32? = 80
         public var simulatorSpeed = 1.0
+        /// The most live streams (WebSockets) at once.
+        public var maxStreams = 256
         public init() {}
     }
 
@@ -46,6 +48,7 @@ public final class ServiceCore: Sendable {
                 clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) throws(RPCError) {
         self.tokens = tokens
         self.clock = clock
+        hub = StateHub(maxSubscribers: configuration.maxStreams)
         ledger = ControlLedger(deadManSeconds: configuration.deadManSeconds)
         historyPath = configuration.historyPath
         do {

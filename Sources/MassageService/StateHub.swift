@@ -17,17 +17,34 @@ public final class StateHub: Sendable {
     /// The next message's sequence number (clients see gaps where they missed states).
     public func nextSequence() -> Int { sequence.add(1, ordering: .relaxed).newValue }
 
-    public init() {}
+    /// The most streams at once: each holds a connection and a task, so a local program
+    /// opening them in a loop must meet a limit.
+    public let maxSubscribers: Int
 
-    /// A new subscriber's stream, starting with the newest message when there is one.
-    public func subscribe() -> (id: Int, stream: AsyncStream<String>) {
+    public init(maxSubscribers: Int = 256) {
+        self.maxSubscribers = maxSubscribers
+    }
+
+    /// A new subscriber's stream, starting with the newest message when there is one; nil
+    /// when ``maxSubscribers`` are subscribed.
+    public func subscribe() -> (id: Int, stream: AsyncStream<String>)? {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
         if let newest = latest.withLock({ $0 }) { continuation.yield(newest) }
-        subscribers.withLock { $0[id] = continuation }
+        let added = subscribers.withLock { table in
+            guard table.count < maxSubscribers else { return false }
+            table[id] = continuation
+            return true
+        }
+        guard added else {
+            continuation.finish()
+            return nil
+        }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return (id, stream)
     }
+
+    public var isFull: Bool { subscribers.withLock { $0.count >= maxSubscribers } }
 
     public func unsubscribe(_ id: Int) {
         subscribers.withLock { $0.removeValue(forKey: id) }?.finish()

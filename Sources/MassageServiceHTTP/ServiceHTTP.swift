@@ -44,7 +44,8 @@ public enum ServiceHTTP {
         }
         // A plain GET of the stream path: the upgrade was refused or not asked for.
         router.get(RouterPath(ServiceRoute.streamPath)) { _, _ in
-            errorResponse(RPCError(code: 400, message: "this is the WebSocket stream: connect with a WebSocket from an allowed origin"))
+            if core.hub.isFull { return errorResponse(streamsFull(core)) }
+            return errorResponse(RPCError(code: 400, message: "this is the WebSocket stream: connect with a WebSocket from an allowed origin"))
         }
         for file in dashboard.files.keys {
             router.get(RouterPath(file == "index.html" ? "/" : "/\(file)")) { _, _ in dashboard.response(for: file) }
@@ -104,6 +105,10 @@ public enum ServiceHTTP {
         }
     }
 
+    static func streamsFull(_ core: ServiceCore) -> RPCError {
+        RPCError(code: 503, message: "the service has \(core.hub.maxSubscribers) live streams open, its limit; close a page or a client that watches, then connect again")
+    }
+
     static func errorResponse(_ error: RPCError) -> Response {
         let body = (try? JSONEncoder().encode(["error": error])) ?? Data()
         return Response(status: HTTPResponse.Status(code: error.code), headers: [.contentType: "application/json"],
@@ -114,7 +119,12 @@ public enum ServiceHTTP {
     /// carries the token makes the pings keep that client present for the dead-man
     /// switch; without it the client only watches (anyone could say hello under any name).
     static func stream(core: ServiceCore, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
-        let (id, states) = core.hub.subscribe()
+        // Past the limit: closed at once with 1013, "try again later" (a browser sees the
+        // close code, not an HTTP status; a plain GET of the path says 503 and why).
+        guard let (id, states) = core.hub.subscribe() else {
+            try await outbound.close(.init(codeNumber: 1013), reason: "too many live streams (\(core.hub.maxSubscribers)); close another page")
+            return
+        }
         defer { core.hub.unsubscribe(id) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

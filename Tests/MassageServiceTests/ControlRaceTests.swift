@@ -154,6 +154,31 @@ import Testing
         }
     }
 
+    /// Live streams are bounded (`maxStreams`): one more is closed at once with 1013
+    /// ("try again later"), a plain GET of the path says 503 and why, and a stream that
+    /// closed frees its place.
+    @Test func streamsPastTheLimitAreRefusedWithAReason() async throws {
+        let service = try await ServiceFixture(maxStreams: 2)
+        defer { service.stop() }
+        let first = try await onThread { try RawWebSocket(port: service.port) }
+        let second = try await onThread { try RawWebSocket(port: service.port) }
+        for _ in 0..<250 where service.core.hub.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(service.core.hub.subscriberCount == 2)
+        let over = try await onThread { try RawWebSocket(port: service.port) }
+        #expect(try await onThread { over.receiveCloseCode() } == 1013)
+        #expect(service.core.hub.subscriberCount == 2)
+        let plain = try await RawHTTP.request(port: service.port, path: "/api/v1/stream")
+        #expect(plain.status == 503)
+        #expect(plain.errorMessage.contains("2 live streams"), "\(plain.body)")
+        _ = consume first
+        for _ in 0..<250 where service.core.hub.subscriberCount > 1 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(service.core.hub.subscriberCount == 1)
+        let third = try await onThread { try RawWebSocket(port: service.port) }
+        for _ in 0..<250 where service.core.hub.subscriberCount < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(service.core.hub.subscriberCount == 2)
+        withExtendedLifetime((second, third)) {}
+    }
+
     /// A number from outside becomes an Int only inside its range: `limit=1e300` once
     /// trapped the service (a GET, no token needed). A finite number is kept within
     /// 1…500; anything else is refused.

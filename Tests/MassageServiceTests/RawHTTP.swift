@@ -132,6 +132,28 @@ final class RawWebSocket: Sendable {
         _ = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Reads frames until a close frame: its status code (nil: the connection ended or
+    /// stayed silent for 10 s first).
+    func receiveCloseCode() -> UInt16? {
+        func read(_ count: Int) -> [UInt8]? {
+            var bytes = [UInt8](repeating: 0, count: count), got = 0
+            while got < count {
+                let n = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + got, count - got, 0) }
+                guard n > 0 else { return nil }
+                got += n
+            }
+            return bytes
+        }
+        while let head = read(2) {
+            var length = Int(head[1] & 0x7F)
+            if length == 126 { guard let more = read(2) else { return nil }; length = Int(more[0]) << 8 | Int(more[1]) }
+            if length == 127 { guard let more = read(8) else { return nil }; length = more.reduce(0) { $0 << 8 | Int($1) } }
+            guard let payload = read(length) else { return nil }
+            if head[0] & 0x0F == 8 { return payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 0 }
+        }
+        return nil
+    }
+
     deinit { close(fd) }
 }
 #endif

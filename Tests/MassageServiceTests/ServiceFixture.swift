@@ -22,13 +22,14 @@ final class ServiceFixture: Sendable {
             .appendingPathComponent("Sources/MassageServiceHTTP/Dashboard").path
     }
 
-    init(devices: [String] = ["sim"], deadManSeconds: Double = 30, clock: (@Sendable () -> Double)? = nil) async throws {
+    init(devices: [String] = ["sim"], deadManSeconds: Double = 30, maxStreams: Int = 256, clock: (@Sendable () -> Double)? = nil) async throws {
         folder = NSTemporaryDirectory() + "massaged-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var configuration = ServiceCore.Configuration()
         configuration.devices = devices
         configuration.historyPath = folder + "/history.sqlite"
         configuration.deadManSeconds = deadManSeconds
+        configuration.maxStreams = maxStreams
         configuration.fifoPriority = nil
         let tokens = TokenStore(token: token)
         core = if let clock { try ServiceCore(configuration: configuration, tokens: tokens, clock: clock) } else {
