@@ -47,7 +47,9 @@ struct CallCommand: ParsableCommand {
         for item in parameters {
             guard let equals = item.firstIndex(of: "=") else { throw ValidationError("\(item): parameters are key=value") }
             let key = String(item[..<equals]), value = String(item[item.index(after: equals)...])
-            params[key] = value == "true" ? .bool(true) : value == "false" ? .bool(false) : Double(value).map(JSONParam.number) ?? .string(value)
+            // A number only when JSON can carry it ("inf" and "nan" go as strings).
+            let number = Double(value).flatMap { $0.isFinite ? JSONParam.number($0) : nil }
+            params[key] = value == "true" ? .bool(true) : value == "false" ? .bool(false) : number ?? .string(value)
         }
         if method == "start" && params["detached"] == nil { params["detached"] = .bool(true) }
         if let token = try? String(contentsOfFile: paths.tokenFile, encoding: .utf8) {

@@ -59,6 +59,13 @@ import Testing
         #expect(try runState(becomes: "running") == "running")
         #expect(try call("stop", "device=sim").status == 0)
         #expect(try runState(becomes: nil) == nil)
+
+        // A value that is no JSON number ("inf") goes as a string: the service says what
+        // the parameter is, instead of the call failing to encode its own request.
+        let infinite = try call("history", "limit=inf")
+        #expect(infinite.status != 0)
+        #expect(infinite.standardError.contains("\"limit\" is how many history rows"), "\(infinite.standardError)")
+        #expect(!infinite.standardError.contains("encode"), "\(infinite.standardError)")
     }
 }
 
