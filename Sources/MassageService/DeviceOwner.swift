@@ -34,6 +34,8 @@ public final class DeviceOwner: Sendable {
     struct ActiveRun: Sendable {
         var run: ProgramRun
         var client: String
+        /// The ledger's hold this run was started under.
+        var claim: UInt64
         var detached: Bool
         var paused: Bool
         var intensity: Int
@@ -170,12 +172,21 @@ public final class DeviceOwner: Sendable {
                                                    speed: connector.uri.isSimulator ? speed : 1)
                 run = try ProgramRun(program: program, session: session, settings: settings,
                                      recorder: startHistory(program: program, intensity: intensity), realtime: realtime)
-                try run.start()
             } catch {
                 ledger.release(device: name, claim: claim)
                 throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
             }
-            current.withLock { $0 = ActiveRun(run: run, client: client, detached: detached, paused: false, intensity: intensity) }
+            // Recorded before it starts: a Stop that comes while it starts finds it (the
+            // scheduler honours a stop asked before its first tick), never a device that
+            // plays on after the Stop answered.
+            current.withLock { $0 = ActiveRun(run: run, client: client, claim: claim, detached: detached, paused: false, intensity: intensity) }
+            do {
+                try run.start()
+            } catch {
+                current.withLock { if $0?.run === run { $0 = nil } }
+                ledger.release(device: name, claim: claim)
+                throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+            }
             // The run's waiter: a thread of its own that only waits for the end, then stops
             // the device (Stop and its Ack) and finishes the history row.
             let waiter = Thread { [self] in
@@ -269,6 +280,15 @@ public final class DeviceOwner: Sendable {
     }
 
     /// Stops the run, or (no run) sends the device a Stop anyway: stop always works.
+    /// The dead-man switch's stop: the run started under `claim` only. By the time the
+    /// switch acts, that run may have ended and another begun (stopped by nobody's
+    /// absence), and a mat session is never its business.
+    func stopRun(claim: UInt64, note: String) -> Bool {
+        guard let active = current.withLock({ $0 }), active.claim == claim else { return false }
+        active.run.stop(note: note)
+        return true
+    }
+
     func stop(note: String) -> Bool {
         // Stop on a mat ends its session too: stop always means "everything off".
         endMatSession(note)

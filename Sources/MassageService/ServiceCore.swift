@@ -102,7 +102,7 @@ public final class ServiceCore: Sendable {
         var stopped: [String] = []
         for gone in ledger.expired(now: clock()) {
             guard let owner = owners[gone.device] else { continue }
-            if owner.stop(note: "stopped: the controller \"\(gone.client)\" was gone for \(String(format: "%.1f", gone.silentSeconds)) s (dead-man switch)") {
+            if owner.stopRun(claim: gone.claim, note: "stopped: the controller \"\(gone.client)\" was gone for \(String(format: "%.1f", gone.silentSeconds)) s (dead-man switch)") {
                 stopped.append(gone.device)
             }
             ledger.release(device: gone.device, claim: gone.claim)

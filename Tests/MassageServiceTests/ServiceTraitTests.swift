@@ -5,7 +5,7 @@ import Testing
 /// so in the test report instead of letting them vanish without a word.
 #if !Service
 @Suite struct ServiceTraitTests {
-    @Test(.disabled("built without the Service trait: APITests, ControlRaceTests, DeadManSwitchTests, MatSessionTests and DashboardFilesTests are not compiled; run swift test --traits Service"))
+    @Test(.disabled("built without the Service trait: APITests, ControlRaceTests, DeadManClaimTests, DeadManSwitchTests, MatSessionTests and DashboardFilesTests are not compiled; run swift test --traits Service"))
     func theHTTPSuitesNeedTheServiceTrait() {}
 }
 #endif
