@@ -165,6 +165,11 @@ public final class DeviceOwner: Sendable {
             let claim = try ledger.acquire(device: name, client: client, detached: detached)
             var settings = PlaybackSettings()
             settings.intensityPercent = intensity
+            // A refusal after the hold was taken gives the hold back.
+            func refused(_ error: any Error) -> RPCError {
+                ledger.release(device: name, claim: claim)
+                return RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+            }
             let run: ProgramRun
             do {
                 // The in-process simulator is not hardware: no memory lock for it.
@@ -173,8 +178,7 @@ public final class DeviceOwner: Sendable {
                 run = try ProgramRun(program: program, session: session, settings: settings,
                                      recorder: startHistory(program: program, intensity: intensity), realtime: realtime)
             } catch {
-                ledger.release(device: name, claim: claim)
-                throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+                throw refused(error)
             }
             // Recorded before it starts: a Stop that comes while it starts finds it (the
             // scheduler honours a stop asked before its first tick), never a device that
@@ -183,9 +187,8 @@ public final class DeviceOwner: Sendable {
             do {
                 try run.start()
             } catch {
-                current.withLock { if $0?.run === run { $0 = nil } }
-                ledger.release(device: name, claim: claim)
-                throw RPCError(code: 409, message: "cannot start \(program.name) on \(name): \(error)")
+                forget(run)
+                throw refused(error)
             }
             // The run's waiter: a thread of its own that only waits for the end, then stops
             // the device (Stop and its Ack) and finishes the history row.
@@ -193,7 +196,7 @@ public final class DeviceOwner: Sendable {
                 let report = run.wait(every: .milliseconds(100))
                 let stop = DeviceShutdown.words(for: report.stop)
                 lastRun.withLock { $0 = LastRun(program: program.name, note: report.note, stop: stop) }
-                current.withLock { if $0?.run === run { $0 = nil } }
+                forget(run)
                 ledger.release(device: name, claim: claim)
                 onChange(self)
             }
@@ -203,12 +206,15 @@ public final class DeviceOwner: Sendable {
         onChange(self)
     }
 
+    /// `run` is no longer the device's run (unless another has taken its place).
+    func forget(_ run: ProgramRun) { current.withLock { if $0?.run === run { $0 = nil } } }
+
     /// Refuses (409) while a run or a mat session is on this device.
     func refuseWhileBusy(what: String) throws(RPCError) {
         if let active = current.withLock({ $0 }) {
             throw RPCError(code: 409, message: "refused: \(name) is already running \(active.run.program.name) for \"\(active.client)\"; stop it before \(what)")
         }
-        if let by = matSession.withLock({ $0?.isRunning == true ? $0?.startedBy : nil }) {
+        if let by = matSessionStarter {
             throw RPCError(code: 409, message: "refused: a mat session started by \"\(by)\" runs on \(name); end it before \(what) (mat-session/end)")
         }
     }
@@ -246,6 +252,9 @@ public final class DeviceOwner: Sendable {
 
     var hasMatSession: Bool { matSession.withLock { $0?.isRunning ?? false } }
 
+    /// Who started the mat session that runs on this device (nil: none runs).
+    var matSessionStarter: String? { matSession.withLock { $0?.isRunning == true ? $0?.startedBy : nil } }
+
     /// The run's history row, written on the recorder's own thread (a locked history
     /// never delays the run or its Stop).
     func startHistory(program: Program, intensity: Int) -> HistoryRecorder? {
@@ -279,7 +288,6 @@ public final class DeviceOwner: Sendable {
         onChange(self)
     }
 
-    /// Stops the run, or (no run) sends the device a Stop anyway: stop always works.
     /// The dead-man switch's stop: the run started under `claim` only. By the time the
     /// switch acts, that run may have ended and another begun (stopped by nobody's
     /// absence), and a mat session is never its business.
@@ -289,6 +297,7 @@ public final class DeviceOwner: Sendable {
         return true
     }
 
+    /// Stops the run, or (no run) sends the device a Stop anyway: stop always works.
     func stop(note: String) -> Bool {
         // Stop on a mat ends its session too: stop always means "everything off".
         endMatSession(note)

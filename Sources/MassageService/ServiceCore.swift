@@ -217,7 +217,7 @@ public final class ServiceCore: Sendable {
         // The check and the start as one step: two requests at once make one session.
         try matStarts.withLock { (_: inout Void) throws(RPCError) in
             if let other = owners.values.first(where: { $0.hasMatSession }) {
-                let by = other.matSession.withLock { $0?.startedBy } ?? "someone"
+                let by = other.matSessionStarter ?? "someone"
                 throw RPCError(code: 409, message: "refused: a mat session already runs on \(other.name), started by \"\(by)\"; one at a time: end it first (mat-session/end)")
             }
             try owner.startMatSession(client: caller.client, durationSeconds: duration, ledger: ledger)
